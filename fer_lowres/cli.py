@@ -10,7 +10,7 @@ import argparse, json, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['cmd_info', 'build_parser', 'main']
+__all__ = ['DEMO_EPOCHS', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo']
 
 # %% ../nbs/16_cli.ipynb #c0005
 def _print_table(d: dict, title: str):
@@ -50,9 +50,172 @@ def main(argv=None) -> int:
     "Entry point of `fer-lowres`."
     args = build_parser().parse_args(argv)
     try:
-        args.func(args); return 0
+        rc = args.func(args)
+        return rc if isinstance(rc, int) else 0
     except (FileNotFoundError, ValueError, KeyError, RuntimeError, OSError) as e:
         if args.debug: raise
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"fer-lowres {args.command}: error: {msg}", file=sys.stderr)
         return 2
+
+# %% ../nbs/16_cli.ipynb #c0012
+def _int_list(s: str) -> list[int]:
+    try: v = [int(x) for x in s.split(',') if x.strip()]
+    except ValueError: raise argparse.ArgumentTypeError(f"expected comma-separated integers like 1,2,4,8, got {s!r}") from None
+    if not v or min(v) < 1: raise argparse.ArgumentTypeError(f"scales must be integers >= 1, got {s!r}")
+    return v
+
+def _positive(s: str) -> int:
+    try: v = int(s)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
+    if v < 1: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}")
+    return v
+
+def _faces(data: str, seed: int = 0, max_train: int | None = None):
+    from fer_lowres.data import load_faces
+    faces = load_faces(data, **({'seed': seed} if data == 'synthetic' else {}))
+    if max_train and max_train < len(faces.indices('train')): faces = faces.subsample(max_train, seed=seed)
+    return faces
+
+def cmd_train(args):
+    "Train one model and save it."
+    import time
+    from fer_lowres.learner import train_teacher, train_student
+    from fer_lowres.models import load_model
+    from fer_lowres.core import seed_everything
+    from fer_lowres.models import list_models
+    if args.arch not in list_models(): raise ValueError(f"unknown --arch {args.arch!r}; available: {', '.join(list_models())}")
+    teacher = load_model(args.teacher) if args.teacher else None
+    if teacher is not None and args.scale == 1: raise ValueError("--teacher distils into an LR student: give --scale 2 or more.")
+    size = teacher.fer_config['hr_size'] if teacher is not None else args.size
+    channels = teacher.fer_config['channels'] if teacher is not None else args.channels
+    faces = _faces(args.data, args.seed, args.max_train)
+    dls = faces.dataloaders(size=size, channels=channels, bs=args.bs)
+    seed_everything(args.seed); t0 = time.time()
+    kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed)
+    learn = train_teacher(dls, **kw) if args.scale == 1 else train_student(dls, scale=args.scale, teacher=teacher, lam=args.lam, **kw)
+    seconds = time.time() - t0
+    valid = learn.validate()
+    metrics = dict(valid_loss=float(valid[0]), valid_accuracy=float(valid[1]), valid_macro_f1=float(valid[2]))
+    learn.save_fer(args.out, epochs=args.epochs, data=str(args.data), train_seconds=round(seconds, 1), **metrics)
+    result = dict(arch=args.arch, scale=args.scale, mode=args.mode, protocol=args.protocol, distilled=teacher is not None,
+                  epochs=args.epochs, train_seconds=round(seconds, 1), out=str(args.out), **metrics)
+    print(json.dumps(result) if args.json else '\n'.join(f"{k:>15}  {v}" for k, v in result.items()))
+
+def cmd_evaluate(args):
+    "Evaluate a saved model across scales."
+    from fer_lowres.models import load_model
+    from fer_lowres.evaluate import resolution_sweep
+    model = load_model(args.model_dir)
+    cfg = model.fer_config
+    faces = _faces(args.data)
+    dls = faces.dataloaders(size=cfg['hr_size'], channels=cfg['channels'], bs=args.bs, augment=False)
+    if list(dls.vocab) != list(cfg['classes']):
+        raise ValueError(f"the data's classes {list(dls.vocab)} differ from the model's {cfg['classes']}.")
+    df = resolution_sweep(model, faces.split_dl(dls, args.split), scales=args.scales, protocol=args.protocol)
+    if args.json:
+        print(json.dumps(dict(model=str(args.model_dir), split=args.split, protocol=args.protocol,
+                              results=df[['scale', 'size', 'accuracy', 'macro_f1', 'mean_class_accuracy']].to_dict('records'))))
+    else: print(df.drop(columns='model').to_string(index=False, float_format=lambda v: f'{v:.4f}'))
+
+# %% ../nbs/16_cli.ipynb #c0013
+def _add_train_evaluate(sub):
+    from fer_lowres.degrade import PROTOCOLS
+    s = sub.add_parser('train', help='train a teacher (--scale 1) or an LR student (optionally distilled)')
+    s.add_argument('--data', required=True, help="data set path or 'synthetic'")
+    s.add_argument('--arch', default='gmenet_tiny', help='model name (see fer_lowres.models.list_models)')
+    s.add_argument('--scale', type=_positive, default=1, help='degradation factor r (1: HR teacher)')
+    s.add_argument('--teacher', help='folder of a saved HR teacher: adds attention distillation')
+    s.add_argument('--epochs', type=_positive, default=10)
+    s.add_argument('--bs', type=_positive, default=64)
+    s.add_argument('--lr', type=float, default=3e-3)
+    s.add_argument('--lam', type=float, default=5.0, help='weight of the attention-similarity loss')
+    s.add_argument('--mode', choices=('up', 'native'), default='up')
+    s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
+    s.add_argument('--size', type=_positive, default=48, help='HR face size')
+    s.add_argument('--channels', type=int, choices=(1, 3), default=1)
+    s.add_argument('--seed', type=int, default=0)
+    s.add_argument('--max-train', type=_positive, help='train on a stratified subset of this many faces')
+    s.add_argument('--out', required=True, help='folder for model.safetensors + config.json')
+    s.add_argument('--json', action='store_true', help='end with one JSON object of final metrics')
+    s.set_defaults(func=cmd_train)
+    s = sub.add_parser('evaluate', help='accuracy and macro-F1 of a saved model across scales')
+    s.add_argument('model_dir', help='folder written by train')
+    s.add_argument('--data', required=True, help="data set path or 'synthetic'")
+    s.add_argument('--split', choices=('train', 'valid', 'test'), default='test')
+    s.add_argument('--scales', type=_int_list, default=[1, 2, 4, 8], help='comma-separated factors')
+    s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
+    s.add_argument('--bs', type=_positive, default=256)
+    s.add_argument('--json', action='store_true', help='print one JSON object')
+    s.set_defaults(func=cmd_evaluate)
+
+_SUBCOMMANDS.append(_add_train_evaluate)
+
+# %% ../nbs/16_cli.ipynb #c0020
+def cmd_demo(args):
+    "Teacher, distilled student and plain student on one data set; table and plot."
+    import time
+    import pandas as pd
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from fer_lowres.core import seed_everything
+    from fer_lowres.degrade import show_degradations
+    from fer_lowres.learner import train_teacher, train_student
+    from fer_lowres.evaluate import resolution_sweep, plot_resolution
+    t0 = time.time(); out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
+    faces = _faces(args.data, args.seed, args.max_train)
+    print(f"data: {faces}")
+    dls = faces.dataloaders(size=48, channels=1, bs=args.bs)
+    xb, _ = dls.valid.one_batch()
+    show_degradations(xb[:4].cpu(), scales=(1, 2, 4, 8), protocols=(args.protocol,))
+    plt.savefig(out/'faces.png', dpi=120, bbox_inches='tight'); plt.close('all')
+    kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol)
+    skw = dict(kw, mode=args.mode)
+    student_px = 48 // args.scale
+    names = {'teacher': 'teacher (48 px)', 'student_askd': f'student {student_px} px + ASKD', 'student_alone': f'student {student_px} px alone'}
+    runs = {}
+    for key, fit in [('teacher', lambda: train_teacher(dls, **kw)),
+                     ('student_askd', lambda: train_student(dls, scale=args.scale, teacher=runs['teacher'], **skw)),
+                     ('student_alone', lambda: train_student(dls, scale=args.scale, **skw))]:
+        print(f"\n== training {names[key]}"); seed_everything(args.seed); t = time.time()
+        runs[key] = fit(); print(f"   {time.time() - t:.0f} s")
+        runs[key].save_fer(out/key, epochs=args.epochs)
+    test_dl = faces.split_dl(dls, 'test')
+    df = pd.concat([resolution_sweep(l.model, test_dl, scales=(1, 2, 4, 8), protocol=args.protocol, name=names[k]) for k, l in runs.items()])
+    df.to_csv(out/'results.csv', index=False)
+    table = df.pivot(index='model', columns='size', values='accuracy')[[48, 24, 12, 6]].loc[list(names.values())]
+    table.columns = [f'{c}px' for c in table.columns]
+    print(f"\nTest accuracy ({faces.format}, {args.protocol} degradation, students in {args.mode} mode, {args.epochs} epochs each):")
+    print(table.to_string(float_format=lambda v: f'{v:.3f}'))
+    plot_resolution(df, chance=1 / len(dls.vocab)); plt.savefig(out/'accuracy_vs_resolution.png', dpi=120, bbox_inches='tight')
+    print(f"\nsaved {out/'accuracy_vs_resolution.png'}, {out/'results.csv'}, {out/'faces.png'} and the three models in {out}/")
+    print(f"demo took {time.time() - t0:.0f} s")
+    if args.json: print(json.dumps(dict(results=df.to_dict('records'), seconds=round(time.time() - t0, 1))))
+
+def _add_demo(sub):
+    from fer_lowres.degrade import PROTOCOLS
+    s = sub.add_parser('demo', help='the main job: HR teacher, distilled and plain 12 px students, accuracy vs resolution')
+    s.add_argument('--data', default='synthetic', help="data set path or 'synthetic' (default)")
+    s.add_argument('--arch', default='gmenet_tiny')
+    s.add_argument('--scale', type=_positive, default=4, help='student degradation factor (4: 48 -> 12 px)')
+    s.add_argument('--mode', choices=('up', 'native'), default='native',
+                   help="students see the LR face at its own size ('native', 16x cheaper at r=4) or resized back ('up')")
+    s.add_argument('--epochs', type=_positive, default=DEMO_EPOCHS)
+    s.add_argument('--bs', type=_positive, default=64)
+    s.add_argument('--lr', type=float, default=3e-3)
+    s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
+    s.add_argument('--seed', type=int, default=0)
+    s.add_argument('--max-train', type=_positive, help='train on a stratified subset of this many faces')
+    s.add_argument('--out', default='runs/demo', help='folder for the plot, the table and the models')
+    s.add_argument('--json', action='store_true', help='also print the results as one JSON object')
+    s.set_defaults(func=cmd_demo)
+
+DEMO_EPOCHS = 6
+_SUBCOMMANDS.append(_add_demo)
+
+# %% ../nbs/16_cli.ipynb #c0022
+def _add_inference(sub):
+    from fer_lowres.inference import add_cli_commands
+    add_cli_commands(sub)
+
+_SUBCOMMANDS.append(_add_inference)

@@ -82,7 +82,10 @@ def in_test() -> bool:
     "True while `nbdev-test` runs the notebooks (it sets `IN_TEST`): lessons shrink their data and epochs."
     return bool(os.environ.get('IN_TEST'))
 
-# %% ../nbs/00_core.ipynb #c0017
+# %% ../nbs/00_core.ipynb #c0015
+if in_test(): torch.set_num_threads(1)
+
+# %% ../nbs/00_core.ipynb #c0019
 def find_fer2013(start: Path | str | None = None, # folder to search upwards from (default: the working directory)
                 ) -> Path | None:
     "Path of a FER2013 CSV from `$FER2013_CSV` or a `shared/data/fer2013/` beside a parent folder, else None."
@@ -95,7 +98,7 @@ def find_fer2013(start: Path | str | None = None, # folder to search upwards fro
             if p.exists(): return p
     return None
 
-# %% ../nbs/00_core.ipynb #c0020
+# %% ../nbs/00_core.ipynb #c0022
 MODEL_REGISTRY: dict[str, Callable] = {}
 
 def register_model(fn: Callable) -> Callable:

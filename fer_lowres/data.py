@@ -105,6 +105,24 @@ def summary(self: FaceSet) -> dict:
                 skipped=dict(self.skipped))
 
 # %% ../nbs/02_data.ipynb #c0009
+@patch
+def subsample(self: FaceSet, n: int | None = None, # faces to keep in `split`
+              frac: float | None = None,            # or the share of `split` to keep
+              split: str = 'train',                 # the split to shrink
+              seed: int = 0,                        # seed of the choice
+             ) -> FaceSet:
+    "A copy keeping a stratified `n` (or `frac`) of the faces of `split`; other splits unchanged."
+    idx = self.indices(split)
+    if (n is None) == (frac is None): raise ValueError("give exactly one of n or frac.")
+    frac = frac if frac is not None else n / len(idx)
+    if not 0 < frac <= 1: raise ValueError(f"subsample keeps between 1 face and all {len(idx)} faces of {split!r}; got n={n}, frac={frac}.")
+    if frac == 1: return self
+    rng = np.random.default_rng(seed); items = self.items; drop = []
+    for _, g in items.iloc[idx].groupby('label'):
+        drop += list(rng.choice(g.index.to_numpy(), size=len(g) - max(1, int(round(len(g) * frac))), replace=False))
+    return FaceSet(items.drop(index=drop).reset_index(drop=True), self.classes, self.pixels, self.format, self.root, dict(self.skipped))
+
+# %% ../nbs/02_data.ipynb #c0011
 def synthetic_faceset(n_train: int = 2800, # faces in train
                       n_valid: int = 700,  # faces in valid
                       n_test: int = 700,   # faces in test
@@ -122,7 +140,7 @@ def synthetic_faceset(n_train: int = 2800, # faces in train
     items = pd.DataFrame(dict(label=labels, split=splits, path=None, index=np.arange(len(labels)), box=None))
     return FaceSet(items, CLASSES8[:num_classes], np.concatenate(imgs), format='synthetic')
 
-# %% ../nbs/02_data.ipynb #c0013
+# %% ../nbs/02_data.ipynb #c0015
 FER2013_USAGE = {'Training': 'train', 'PublicTest': 'valid', 'PrivateTest': 'test'}
 
 def _bad(path, line, what, on_error, skipped, reason):
@@ -181,7 +199,7 @@ def _build_fer2013(path, df, rows, flat, skipped):
     items['split'] = items['split'].map(FER2013_USAGE)
     return FaceSet(items, CLASSES, pixels, format='fer2013-csv', root=path, skipped=skipped)
 
-# %% ../nbs/02_data.ipynb #c0023
+# %% ../nbs/02_data.ipynb #c0025
 SPLIT_DIRS = {'train': 'train', 'training': 'train', 'valid': 'valid', 'val': 'valid', 'validation': 'valid',
               'test': 'test', 'testing': 'test'}
 _FER_PREFIX = re.compile(r'^(Training|PublicTest|PrivateTest)_')
@@ -236,7 +254,7 @@ def read_image_folder(root,                    # folder of class folders, or of 
     classes = CLASSES8 if (items['label'] == 7).any() else CLASSES
     return FaceSet(items.reset_index(drop=True), classes, format=fmt, root=root)
 
-# %% ../nbs/02_data.ipynb #c0029
+# %% ../nbs/02_data.ipynb #c0031
 def read_rafdb(root,                     # the RAF-DB `basic` folder
                valid_pct: float = 0.1,   # share of train moved to valid
                seed: int = 0,            # seed of that split
@@ -262,7 +280,7 @@ def read_rafdb(root,                     # the RAF-DB `basic` folder
     items = _carve(pd.DataFrame(recs).assign(index=-1, box=None), valid_pct, seed)
     return FaceSet(items, CLASSES, format='rafdb', root=root, skipped=skipped)
 
-# %% ../nbs/02_data.ipynb #c0033
+# %% ../nbs/02_data.ipynb #c0035
 def read_expw(root,                    # the ExpW folder (with label/label.lst or label.lst)
               valid_pct: float = 0.1,  # share of faces for valid
               test_pct: float = 0.1,   # share of faces for test
@@ -293,7 +311,7 @@ def read_expw(root,                    # the ExpW folder (with label/label.lst o
     items = _carve(_carve(pd.DataFrame(recs), test_pct, seed + 1, dst='test'), valid_pct / max(1e-9, 1 - test_pct), seed)
     return FaceSet(items, CLASSES, format='expw', root=root, skipped=skipped)
 
-# %% ../nbs/02_data.ipynb #c0037
+# %% ../nbs/02_data.ipynb #c0039
 def read_ferplus(fer2013_csv,   # the original fer2013.csv (pixels)
                  ferplus_csv,   # fer2013new.csv (votes), aligned row by row with `fer2013_csv`
                 ) -> FaceSet:
@@ -321,7 +339,7 @@ def read_ferplus(fer2013_csv,   # the original fer2013.csv (pixels)
     return FaceSet(items.reset_index(drop=True), CLASSES8, base.pixels, format='ferplus', root=ferplus_csv,
                    skipped={k: n for k, n in skipped.items() if n})
 
-# %% ../nbs/02_data.ipynb #c0040
+# %% ../nbs/02_data.ipynb #c0042
 LAYOUTS = """expected one of:
   synthetic                      the built-in faces (pass the word 'synthetic')
   fer2013.csv[.gz]               FER2013 CSV with header emotion,pixels,Usage
@@ -372,7 +390,7 @@ def load_faces(source,                    # 'synthetic', or a path to any suppor
     if fmt == 'expw': return read_expw(p, on_error=on_error, **kwargs)
     return read_image_folder(p, fmt=fmt, **kwargs)
 
-# %% ../nbs/02_data.ipynb #c0044
+# %% ../nbs/02_data.ipynb #c0046
 @patch
 def verify(self: FaceSet, on_error: str = 'raise', # 'raise' on the first unreadable image, or 'skip' them (counted)
           ) -> FaceSet:
@@ -390,7 +408,7 @@ def verify(self: FaceSet, on_error: str = 'raise', # 'raise' on the first unread
         self.skipped['unreadable_image'] = self.skipped.get('unreadable_image', 0) + len(bad)
     return self
 
-# %% ../nbs/02_data.ipynb #c0047
+# %% ../nbs/02_data.ipynb #c0049
 class FaceGetter:
     "Picklable getter: row position -> PIL face with `channels` channels."
     def __init__(self, faces: FaceSet, channels: int = 1): self.faces, self.channels = faces, channels
