@@ -55,6 +55,7 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
                     cbs=callbacks + list(cbs or []), **kwargs)
     learn.fer_meta = dict(classes=list(dls.vocab), hr_size=int(hr_size), scale=scale, mode=mode, protocol=protocol,
                           distilled=teacher is not None)
+    model.fer_config.update(learn.fer_meta)  # the model in memory knows what a saved one would: evaluation reads it
     if mixed_precision is None: mixed_precision = dls.device.type == 'cuda'
     if mixed_precision:
         learn = learn.to_bf16() if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else learn.to_fp16()
