@@ -10,19 +10,10 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastai.vision.all import create_vision_model, resnet18 as tv_resnet18
-from .core import register_model
+from .core import register_model, InputNorm
 
 # %% auto #0
-__all__ = ['InputNorm', 'FastaiResNet', 'resnet18', 'VGGFer', 'vgg_fer']
-
-# %% ../nbs/10_baselines.ipynb #c0005
-class InputNorm(nn.Module):
-    "Fixed input normalisation `(x - mean) / std`, per channel, inside the model."
-    def __init__(self, mean=(0.5,), std=(0.25,)):
-        super().__init__()
-        self.register_buffer('mean', torch.tensor(mean).view(1, -1, 1, 1), persistent=False)
-        self.register_buffer('std', torch.tensor(std).view(1, -1, 1, 1), persistent=False)
-    def forward(self, x): return (x - self.mean) / self.std
+__all__ = ['FastaiResNet', 'resnet18', 'VGGFer', 'vgg_fer']
 
 # %% ../nbs/10_baselines.ipynb #c0007
 _IMAGENET = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))

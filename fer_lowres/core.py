@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Callable
 import numpy as np
 import torch
+from fastai.learner import Metric
+from fastai.torch_core import find_bs
 
 # %% auto #0
 __all__ = ['CLASSES', 'CLASSES8', 'LABEL_ALIASES', 'NATIVE_CODES', 'FERPLUS_COLUMNS', 'MODEL_REGISTRY', 'canonical_label',
            'class_index', 'native_to_index', 'default_device', 'seed_everything', 'in_test', 'find_fer2013',
-           'register_model']
+           'register_model', 'InputNorm', 'LossPart']
 
 # %% ../nbs/00_core.ipynb #c0005
 CLASSES = ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral')
@@ -105,3 +107,28 @@ def register_model(fn: Callable) -> Callable:
     "Decorator: add the model constructor `fn` to `MODEL_REGISTRY` under its function name."
     MODEL_REGISTRY[fn.__name__] = fn
     return fn
+
+# %% ../nbs/00_core.ipynb #c0031
+class InputNorm(torch.nn.Module):
+    "Fixed input normalisation `(x - mean) / std`, per channel, inside the model."
+    def __init__(self, mean=(0.5,), std=(0.25,)):
+        super().__init__()
+        self.register_buffer('mean', torch.tensor(mean).view(1, -1, 1, 1), persistent=False)
+        self.register_buffer('std', torch.tensor(std).view(1, -1, 1, 1), persistent=False)
+    def forward(self, x): return (x - self.mean) / self.std
+
+# %% ../nbs/00_core.ipynb #c0034
+class LossPart(Metric):
+    "A progress-table column: the batch-size-weighted mean of `learn.loss_parts[part]` over the epoch."
+    def __init__(self, part: str): self.part = part
+    def reset(self): self.total, self.count = 0., 0
+    def accumulate(self, learn):
+        parts = getattr(learn, 'loss_parts', None)
+        if not parts or self.part not in parts: return
+        bs = find_bs(learn.yb)
+        self.total += float(parts[self.part]) * bs
+        self.count += bs
+    @property
+    def value(self): return self.total / self.count if self.count else None
+    @property
+    def name(self): return self.part

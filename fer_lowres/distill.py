@@ -11,11 +11,9 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from fastai.callback.core import Callback
-from fastai.learner import Metric
-from fastai.torch_core import find_bs
 
 # %% auto #0
-__all__ = ['resize_map', 'attention_distance', 'askd_loss', 'logit_kd_loss', 'LossPart', 'ASKDCallback']
+__all__ = ['resize_map', 'attention_distance', 'askd_loss', 'logit_kd_loss', 'ASKDCallback']
 
 # %% ../nbs/07_distill.ipynb #c0006
 def resize_map(teacher: Tensor,     # a teacher map (B, C, H, W)
@@ -72,20 +70,7 @@ def logit_kd_loss(student_logits: Tensor, # (B, classes)
     return F.kl_div(s, t, log_target=True, reduction='batchmean') * T * T
 
 # %% ../nbs/07_distill.ipynb #c0021
-class LossPart(Metric):
-    "A progress-table column: the batch-size-weighted mean of `learn.loss_parts[part]`."
-    def __init__(self, part: str): self.part = part
-    def reset(self): self.total, self.count = 0., 0
-    def accumulate(self, learn):
-        parts = getattr(learn, 'loss_parts', None)
-        if not parts or self.part not in parts: return
-        bs = find_bs(learn.yb)
-        self.total += parts[self.part] * bs
-        self.count += bs
-    @property
-    def value(self): return self.total / self.count if self.count else None
-    @property
-    def name(self): return self.part
+from .core import LossPart   # the progress-table column for one part of the loss (notebook 00)
 
 # %% ../nbs/07_distill.ipynb #c0022
 class ASKDCallback(Callback):

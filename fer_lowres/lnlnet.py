@@ -12,16 +12,15 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
-from fastai.learner import Callback, Metric
-from fastai.torch_core import find_bs, TensorBase
+from fastai.learner import Callback
+from fastai.torch_core import TensorBase
 from fastcore.basics import patch
-from .core import register_model, CLASSES, CLASSES8
+from .core import register_model, CLASSES, CLASSES8, InputNorm, LossPart
 from .regions import region_set, crop_regions, pool_regions, show_regions
-from .baselines import InputNorm
 
 # %% auto #0
 __all__ = ['MIN_SIZE', 'LNLNET_CONFIGS', 'conv_bn_act', 'NonLocalBlock', 'UNet', 'LocalNets', 'LNLNet', 'lnlnet_tiny',
-           'lnlnet_base', 'LossPart', 'aux_loss', 'LocalAuxLoss', 'mean_region_weights', 'RegionWeightRecorder',
+           'lnlnet_base', 'aux_loss', 'LocalAuxLoss', 'mean_region_weights', 'RegionWeightRecorder',
            'plot_region_weights', 'plot_class_weights', 'show_weight_maps']
 
 # %% ../nbs/09_lnlnet.ipynb #c0006
@@ -191,20 +190,6 @@ def lnlnet_base(in_chans: int = 1, num_classes: int = 7, **kwargs) -> LNLNet:
     return LNLNet(in_chans, num_classes, **{**LNLNET_CONFIGS['lnlnet_base'], **kwargs})
 
 # %% ../nbs/09_lnlnet.ipynb #c0039
-class LossPart(Metric):
-    "A fastai metric: the batch-size-weighted mean of one part of the loss, read from `learn.loss_parts`."
-    def __init__(self, part: str): self.part = part
-    def reset(self): self.total, self.count = 0.0, 0
-    def accumulate(self, learn):
-        parts = getattr(learn, 'loss_parts', None)
-        if not parts or self.part not in parts: return
-        bs = find_bs(learn.yb)
-        self.total += float(parts[self.part]) * bs; self.count += bs
-    @property
-    def value(self): return self.total / self.count if self.count else None
-    @property
-    def name(self): return self.part
-
 def _unwrap(model: nn.Module) -> nn.Module: return getattr(model, 'module', model)
 
 def aux_loss(aux: Tensor,    # auxiliary logits (B, K, classes)
