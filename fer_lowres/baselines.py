@@ -41,6 +41,7 @@ def _conv_bn(cin, cout): return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1,
 
 class VGGFer(nn.Module):
     "A small VGG-style CNN for FER: 4 stages of 2 convs, pooling while the map is >= 2 px, GAP, dropout, linear."
+    prefers_channels_last = True   # trains ~30% faster channels-last on the CPU too (notebook 12)
     def __init__(self, in_chans: int = 1, num_classes: int = 7, widths=(32, 64, 128, 256), drop: float = 0.3):
         super().__init__()
         if in_chans < 1: raise ValueError(f"in_chans must be >= 1, got {in_chans}.")

@@ -26,6 +26,7 @@ def _positive_int(name: str, value) -> int:
 
 class GMENet(nn.Module):
     "GME-Net: stem, a local branch of Mixed-Attention Blocks and a quasi-symmetric global branch, fused by an MLP head."
+    prefers_channels_last = True   # trains ~20% faster channels-last on the CPU too (notebook 12)
     def __init__(self,
                  in_chans: int = 1,                     # 1 (grey) or 3 (RGB); any positive number works
                  num_classes: int = 7,                  # expression classes

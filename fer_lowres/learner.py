@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from fastai.vision.all import (Learner, CrossEntropyLossFlat, accuracy, F1Score, SaveModelCallback, Callback,
                                DataLoaders, patch)
+from fastai.callback.channelslast import ChannelsLast
 from .core import default_device
 from .degrade import DegradeCallback, get_protocol
 from .models import create_model, save_model
@@ -36,6 +37,7 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
                 distill_kwargs: dict | None = None, # more arguments for `ASKDCallback` (e.g. logit KD)
                 model_kwargs: dict | None = None,   # arguments for the model constructor
                 mixed_precision: bool | None = None, # default: on for CUDA
+                channels_last: bool | None = None,   # default: on for CUDA, and on the CPU for models that declare `prefers_channels_last`
                 seed: int | None = None,   # seeds the degradation noise per batch
                 cbs=None,                  # more callbacks
                 **kwargs,                  # passed to `Learner` (opt_func, wd, path, ...)
@@ -56,10 +58,12 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
     learn.fer_meta = dict(classes=list(dls.vocab), hr_size=int(hr_size), scale=scale, mode=mode, protocol=protocol,
                           distilled=teacher is not None)
     model.fer_config.update(learn.fer_meta)  # the model in memory knows what a saved one would: evaluation reads it
-    if mixed_precision is None: mixed_precision = dls.device.type == 'cuda'
+    on_cuda = dls.device.type == 'cuda'
+    if mixed_precision is None: mixed_precision = on_cuda
+    if channels_last is None: channels_last = on_cuda or getattr(model, 'prefers_channels_last', False)
     if mixed_precision:
         learn = learn.to_bf16() if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else learn.to_fp16()
-        learn = learn.to_channelslast()
+    if channels_last: learn.add_cb(ChannelsLast())
     return learn
 
 @patch

@@ -114,6 +114,7 @@ def _plain(t) -> Tensor:
 
 class LNLNet(nn.Module):
     "Local networks on facial regions, weighted by a non-local U-Net attention network and fused with its features."
+    prefers_channels_last = True   # trains ~25% faster channels-last on the CPU too (notebook 12)
     def __init__(self, in_chans: int = 1,     # image channels
                  num_classes: int = 7,        # expression classes
                  regions='parts5',            # a region set: a name in `REGION_SETS`, a dict of boxes, or boxes
