@@ -14,14 +14,14 @@ import pandas as pd
 import torch
 from PIL import Image, UnidentifiedImageError
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, PILImage, PILImageBW, IndexSplitter,
-                               Resize, aug_transforms, DataLoaders)
+                               Resize, aug_transforms, DataLoaders, Datasets, Categorize, TensorImage, TensorImageBW)
 from .core import CLASSES, CLASSES8, canonical_label, native_to_index, FERPLUS_COLUMNS, find_fer2013
 from .synthetic import synthetic_faces
 
 # %% auto #0
 __all__ = ['SPLITS', 'IMAGE_EXTS', 'FER2013_USAGE', 'SPLIT_DIRS', 'LAYOUTS', 'FaceSet', 'open_image', 'synthetic_faceset',
            'read_fer2013_csv', 'read_image_folder', 'read_rafdb', 'read_expw', 'read_ferplus', 'detect_format',
-           'load_faces', 'FaceGetter', 'LabelGetter']
+           'load_faces', 'FaceGetter', 'LabelGetter', 'TensorFaceGetter']
 
 # %% ../nbs/02_data.ipynb #c0005
 SPLITS = ('train', 'valid', 'test')
@@ -437,6 +437,24 @@ def datablock(self: FaceSet, size: int = 48, # HR side in pixels
                      splitter=lambda items: (list(range(n_train)), list(range(n_train, len(items)))),
                      item_tfms=Resize(size, method='squish'), batch_tfms=batch_tfms)
 
+class TensorFaceGetter:
+    "Picklable getter for in-memory sets: row position -> uint8 `TensorImageBW`/`TensorImage` (C, size, size), resized once."
+    def __init__(self, faces: FaceSet, size: int, channels: int = 1):
+        pos = faces.items['index'].to_numpy()
+        if faces.pixels is None or (pos < 0).any(): raise ValueError("TensorFaceGetter needs every face in memory (`FaceSet.pixels`).")
+        px = faces.pixels
+        if px.ndim == 3 and tuple(px.shape[1:]) == (size, size) and channels == 1:
+            with warnings.catch_warnings():   # a read-only array is fine: the cache is never written to
+                warnings.simplefilter('ignore', UserWarning)
+                self.cache = torch.from_numpy(np.ascontiguousarray(px))[:, None]   # no copy, no resize
+            self.pos = torch.tensor(pos)
+        else:   # once per face, exactly what the item pipeline would do: PIL, then a bilinear squish to `size`
+            self.cache = torch.from_numpy(np.stack([np.asarray(faces.image(i, channels).resize((size, size), Image.BILINEAR))
+                                                    for i in range(len(faces))])).reshape(len(faces), size, size, channels).permute(0, 3, 1, 2).contiguous()
+            self.pos = torch.arange(len(faces))
+        self.cls = TensorImageBW if channels == 1 else TensorImage
+    def __call__(self, i): return self.cls(self.cache[self.pos[int(i)]])
+
 @patch
 def dataloaders(self: FaceSet, size: int = 48, # HR side in pixels
                 channels: int = 1,              # 1 (grayscale) or 3 (RGB)
@@ -445,11 +463,24 @@ def dataloaders(self: FaceSet, size: int = 48, # HR side in pixels
                 augment: bool = True,           # light augmentation of train batches
                 num_workers: int = 0,           # DataLoader workers (0: in the main process, best for small faces)
                 device=None,                    # where batches go (default: the best device)
+                fast: bool | None = None,       # tensor items for in-memory sets (default: whenever all faces are in memory)
                 **kwargs,                       # passed to `DataBlock.dataloaders`
                ) -> DataLoaders:
     "fastai `DataLoaders` of HR faces: train on `train`, validate on `valid`."
-    dls = self.datablock(size, channels, valid, augment).dataloaders(None, bs=bs, num_workers=num_workers, device=device, **kwargs)
-    dls.faces, dls.hr_size, dls.channels = self, size, channels
+    in_memory = self.pixels is not None and bool((self.items['index'] >= 0).all())
+    if fast is None: fast = in_memory
+    if fast and not in_memory: raise ValueError(f"fast=True needs every face in memory; the {self.format} data from {self.root} is read from files.")
+    if not fast:
+        dls = self.datablock(size, channels, valid, augment).dataloaders(None, bs=bs, num_workers=num_workers, device=device, **kwargs)
+    else:
+        block = self.datablock(size, channels, valid, augment)    # the same checks, splits and batch transforms
+        train_idx, valid_idx = self.indices('train'), self.indices(valid)
+        dsets = Datasets(np.concatenate([train_idx, valid_idx]).tolist(),
+                         tfms=[[TensorFaceGetter(self, size, channels)], [LabelGetter(self), Categorize(vocab=list(self.classes), sort=False)]],
+                         splits=(list(range(len(train_idx))), list(range(len(train_idx), len(train_idx) + len(valid_idx)))))
+        dls = dsets.dataloaders(bs=bs, num_workers=num_workers, device=device,
+                                after_batch=list(block.batch_tfms), **kwargs)
+    dls.faces, dls.hr_size, dls.channels, dls.fast = self, size, channels, fast
     return dls
 
 @patch
