@@ -37,9 +37,17 @@ def main():
     p.add_argument('--scale', type=int, default=4, help='students see 48/scale px faces')
     p.add_argument('--out', default='runs/bench_fer2013')
     p.add_argument('--threads', type=int, help='torch CPU threads (default: torch\'s own choice)')
+    p.add_argument('--seeds', type=int, nargs='+', help="students' seeds (default: the budget's)")
+    p.add_argument('--askd', nargs='+', default=['5'], help="distilled students to train, each `lam[:channel|spatial]` (default: A-SKD's 5, both maps)")
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
-    cfg = dict(BUDGETS[a.budget]); cfg.update({k: v for k, v in dict(train_frac=a.train_frac, epochs=a.epochs, arch=a.arch, baseline=a.baseline, mode=a.mode).items() if v is not None})
+    cfg = dict(BUDGETS[a.budget]); cfg.update({k: v for k, v in dict(train_frac=a.train_frac, epochs=a.epochs, arch=a.arch, baseline=a.baseline, mode=a.mode,
+                                    seeds=tuple(a.seeds) if a.seeds else None).items() if v is not None})
+    askd = []
+    for spec in a.askd:
+        lam, *parts = spec.split(':')
+        if parts and parts[0] not in ('channel', 'spatial'): sys.exit(f"--askd {spec}: expected lam or lam:channel or lam:spatial")
+        askd.append((float(lam), tuple(parts) or ('channel', 'spatial'), spec))
     csv = Path(a.csv) if a.csv else find_fer2013()
     if csv is None: sys.exit("FER2013 not found: pass --csv or set FER2013_CSV.")
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
@@ -57,7 +65,9 @@ def main():
     teacher = fit(f"{cfg['arch']} teacher 48px", lambda: train_teacher(dls, cfg['arch'], epochs=cfg['epochs']))
     for seed in cfg['seeds']:
         seed_everything(seed)
-        fit(f"{cfg['arch']} {px}px +ASKD seed{seed}", lambda: train_student(dls, cfg['arch'], scale=a.scale, teacher=teacher, epochs=cfg['epochs'], mode=cfg['mode'], seed=seed))
+        for lam, parts, spec in askd:
+            fit(f"{cfg['arch']} {px}px +ASKD {spec} seed{seed}", lambda: train_student(dls, cfg['arch'], scale=a.scale, teacher=teacher, lam=lam,
+                                                                                      distill_kwargs=dict(parts=parts), epochs=cfg['epochs'], mode=cfg['mode'], seed=seed))
         fit(f"{cfg['arch']} {px}px alone seed{seed}", lambda: train_student(dls, cfg['arch'], scale=a.scale, epochs=cfg['epochs'], mode=cfg['mode'], seed=seed))
     fit(f"{cfg['baseline']} {px}px", lambda: train_student(dls, cfg['baseline'], scale=a.scale, epochs=cfg['epochs'], mode=cfg['mode']))
     rows = []
@@ -77,6 +87,11 @@ def main():
     fmt = lambda v: f'{v:.3f}' if isinstance(v, float) else f'{v:,}' if isinstance(v, (int, np.integer)) else str(v)
     print('| ' + ' | '.join(cols) + ' |\n|' + '---|' * len(cols))
     for _, r in df[cols].iterrows(): print('| ' + ' | '.join(fmt(v) for v in r) + ' |')
+    if len(cfg['seeds']) > 1:   # the students over seeds: mean and standard deviation at their own size
+        kind = df['model'].str.replace(r' seed\d+$', '', regex=True)
+        print(f"\nstudents over seeds {cfg['seeds']}, accuracy / macro-F1 at {px} px: mean +- sd")
+        for name, g in df[kind != df['model']].groupby(kind[kind != df['model']], sort=False):
+            print(f"  {name}: {g[f'acc@{px}'].mean():.3f} +- {g[f'acc@{px}'].std():.3f} / {g[f'f1@{px}'].mean():.3f} +- {g[f'f1@{px}'].std():.3f}  (n={len(g)})")
 
 if __name__ == '__main__':
     main()

@@ -58,7 +58,7 @@ def main():
     print(f'torch {torch.__version__}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs visible, '
           f'{args.threads} threads, batch {args.bs}; load average before: {os.getloadavg()[0]:.2f}')
     setups = []
-    if not args.no_cpu: setups.append(('cpu', torch.device('cpu'), False, False))
+    if not args.no_cpu: setups += [('cpu', torch.device('cpu'), False, False), ('cpu channels_last', torch.device('cpu'), False, True)]
     if torch.cuda.is_available() and not args.no_gpu:
         torch.backends.cudnn.benchmark = True
         gpu = torch.cuda.get_device_name()
