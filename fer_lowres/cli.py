@@ -87,13 +87,17 @@ def cmd_train(args):
     if args.arch not in list_models(): raise ValueError(f"unknown --arch {args.arch!r}; available: {', '.join(list_models())}")
     teacher = load_model(args.teacher) if args.teacher else None
     if teacher is not None and args.scale == 1: raise ValueError("--teacher distils into an LR student: give --scale 2 or more.")
+    if teacher is None and (args.distill_maps != 'both' or args.kd_weight):
+        raise ValueError("--distill-maps and --kd-weight set how a student is distilled: give --teacher too.")
     size = teacher.fer_config['hr_size'] if teacher is not None else args.size
     channels = teacher.fer_config['channels'] if teacher is not None else args.channels
     faces = _faces(args.data, args.seed, args.max_train)
     dls = faces.dataloaders(size=size, channels=channels, bs=args.bs)
     seed_everything(args.seed); t0 = time.time()
     kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed)
-    learn = train_teacher(dls, **kw) if args.scale == 1 else train_student(dls, scale=args.scale, teacher=teacher, lam=args.lam, **kw)
+    distill = dict(parts=('channel', 'spatial') if args.distill_maps == 'both' else (args.distill_maps,), kd_weight=args.kd_weight)
+    learn = (train_teacher(dls, **kw) if args.scale == 1 else
+             train_student(dls, scale=args.scale, teacher=teacher, lam=args.lam, distill_kwargs=distill, **kw))
     seconds = time.time() - t0
     valid = learn.validate()
     metrics = dict(valid_loss=float(valid[0]), valid_accuracy=float(valid[1]), valid_macro_f1=float(valid[2]))
@@ -129,7 +133,9 @@ def _add_train_evaluate(sub):
     s.add_argument('--epochs', type=_positive, default=10)
     s.add_argument('--bs', type=_positive, default=64)
     s.add_argument('--lr', type=float, default=3e-3)
-    s.add_argument('--lam', type=float, default=5.0, help='weight of the attention-similarity loss')
+    s.add_argument('--lam', type=float, default=5.0, help='weight of the attention-similarity loss (A-SKD: 5)')
+    s.add_argument('--distill-maps', choices=('both', 'channel', 'spatial'), default='both', help='which attention maps to distil')
+    s.add_argument('--kd-weight', type=float, default=0., help='weight of an added logit distillation (temperature 4)')
     s.add_argument('--mode', choices=('up', 'native'), default='up')
     s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
     s.add_argument('--size', type=_positive, default=48, help='HR face size')

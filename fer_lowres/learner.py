@@ -57,6 +57,9 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
                     cbs=callbacks + list(cbs or []), **kwargs)
     learn.fer_meta = dict(classes=list(dls.vocab), hr_size=int(hr_size), scale=scale, mode=mode, protocol=protocol,
                           distilled=teacher is not None)
+    if teacher is not None:   # how it was distilled, so that a saved student says so
+        askd = next(cb for cb in callbacks if isinstance(cb, ASKDCallback))
+        learn.fer_meta['distillation'] = dict(lam=askd.lam, parts=list(askd.parts), kd_weight=askd.kd_weight)
     model.fer_config.update(learn.fer_meta)  # the model in memory knows what a saved one would: evaluation reads it
     on_cuda = dls.device.type == 'cuda'
     if mixed_precision is None: mixed_precision = on_cuda
