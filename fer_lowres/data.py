@@ -19,9 +19,9 @@ from .core import CLASSES, CLASSES8, canonical_label, native_to_index, FERPLUS_C
 from .synthetic import synthetic_faces
 
 # %% auto #0
-__all__ = ['SPLITS', 'IMAGE_EXTS', 'FER2013_USAGE', 'SPLIT_DIRS', 'LAYOUTS', 'FaceSet', 'open_image', 'synthetic_faceset',
-           'read_fer2013_csv', 'read_image_folder', 'read_rafdb', 'read_expw', 'read_ferplus', 'detect_format',
-           'load_faces', 'FaceGetter', 'LabelGetter', 'TensorFaceGetter']
+__all__ = ['SPLITS', 'IMAGE_EXTS', 'FER2013_USAGE', 'SPLIT_DIRS', 'LAYOUTS', 'FAST_CACHE_BYTES', 'FaceSet', 'open_image',
+           'synthetic_faceset', 'read_fer2013_csv', 'read_image_folder', 'read_rafdb', 'read_expw', 'read_ferplus',
+           'detect_format', 'load_faces', 'FaceGetter', 'LabelGetter', 'TensorFaceGetter']
 
 # %% ../nbs/02_data.ipynb #c0005
 SPLITS = ('train', 'valid', 'test')
@@ -437,6 +437,8 @@ def datablock(self: FaceSet, size: int = 48, # HR side in pixels
                      splitter=lambda items: (list(range(n_train)), list(range(n_train, len(items)))),
                      item_tfms=Resize(size, method='squish'), batch_tfms=batch_tfms)
 
+FAST_CACHE_BYTES = 2**30   # largest resized copy of an in-memory set that `dataloaders` makes by itself (1 GiB)
+
 class TensorFaceGetter:
     "Picklable getter for in-memory sets: row position -> uint8 `TensorImageBW`/`TensorImage` (C, size, size), resized once."
     def __init__(self, faces: FaceSet, size: int, channels: int = 1):
@@ -463,12 +465,14 @@ def dataloaders(self: FaceSet, size: int = 48, # HR side in pixels
                 augment: bool = True,           # light augmentation of train batches
                 num_workers: int = 0,           # DataLoader workers (0: in the main process, best for small faces)
                 device=None,                    # where batches go (default: the best device)
-                fast: bool | None = None,       # tensor items for in-memory sets (default: whenever all faces are in memory)
+                fast: bool | None = None,       # tensor items for in-memory sets (default: when all faces are in memory and the resized copy fits `FAST_CACHE_BYTES`)
                 **kwargs,                       # passed to `DataBlock.dataloaders`
                ) -> DataLoaders:
     "fastai `DataLoaders` of HR faces: train on `train`, validate on `valid`."
     in_memory = self.pixels is not None and bool((self.items['index'] >= 0).all())
-    if fast is None: fast = in_memory
+    if fast is None:   # the tensor cache holds every face at `size`: only where that stays small (or costs no copy)
+        no_copy = in_memory and self.pixels.ndim == 3 and tuple(self.pixels.shape[1:]) == (size, size) and channels == 1
+        fast = in_memory and (no_copy or len(self) * size * size * channels <= FAST_CACHE_BYTES)
     if fast and not in_memory: raise ValueError(f"fast=True needs every face in memory; the {self.format} data from {self.root} is read from files.")
     if not fast:
         dls = self.datablock(size, channels, valid, augment).dataloaders(None, bs=bs, num_workers=num_workers, device=device, **kwargs)

@@ -51,14 +51,14 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
     model = create_model(arch, in_chans=channels, num_classes=len(dls.vocab), **(model_kwargs or {}))
     callbacks = [DegradeCallback(scale, protocol, mode, seed=seed)] if scale > 1 else []
     teacher = _teacher_model(teacher)
-    if teacher is not None: callbacks.append(ASKDCallback(teacher, lam=lam, **(distill_kwargs or {})))
+    askd = ASKDCallback(teacher, lam=lam, **(distill_kwargs or {})) if teacher is not None else None
+    if askd is not None: callbacks.append(askd)
     if hasattr(model, 'fer_callbacks'): callbacks += list(model.fer_callbacks())
     learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), metrics=[accuracy, F1Score(average='macro')],
                     cbs=callbacks + list(cbs or []), **kwargs)
     learn.fer_meta = dict(classes=list(dls.vocab), hr_size=int(hr_size), scale=scale, mode=mode, protocol=protocol,
                           distilled=teacher is not None)
-    if teacher is not None:   # how it was distilled, so that a saved student says so
-        askd = next(cb for cb in callbacks if isinstance(cb, ASKDCallback))
+    if askd is not None:   # how it was distilled, so that a saved student says so
         learn.fer_meta['distillation'] = dict(lam=askd.lam, parts=list(askd.parts), kd_weight=askd.kd_weight)
     model.fer_config.update(learn.fer_meta)  # the model in memory knows what a saved one would: evaluation reads it
     on_cuda = dls.device.type == 'cuda'
