@@ -6,14 +6,14 @@ Docs: https://fer-lowres.github.io/fer_lowres/learner.html.md"""
 
 # %% ../nbs/12_learner.ipynb #c0002
 from __future__ import annotations
-import tempfile
+import random, tempfile
 from pathlib import Path
 import torch
 from torch import nn
 from fastai.vision.all import (Learner, CrossEntropyLossFlat, accuracy, F1Score, SaveModelCallback, Callback,
                                DataLoaders, patch)
 from fastai.callback.channelslast import ChannelsLast
-from .core import default_device
+from .core import default_device, seed_everything
 from .degrade import DegradeCallback, get_protocol
 from .models import create_model, save_model
 from .distill import ASKDCallback
@@ -38,7 +38,7 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
                 model_kwargs: dict | None = None,   # arguments for the model constructor
                 mixed_precision: bool | None = None, # default: on for CUDA
                 channels_last: bool | None = None,   # default: on for CUDA, and on the CPU for models that declare `prefers_channels_last`
-                seed: int | None = None,   # seeds the degradation noise per batch
+                seed: int | None = None,   # one seed for the run: model initialisation, training-batch order, degradation noise
                 cbs=None,                  # more callbacks
                 **kwargs,                  # passed to `Learner` (opt_func, wd, path, ...)
                ) -> Learner:
@@ -48,6 +48,9 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
     if mode not in ('up', 'native'): raise ValueError(f"mode must be 'up' or 'native', got {mode!r}.")
     channels = getattr(dls, 'channels', None) or dls.one_batch()[0].shape[1]
     hr_size = getattr(dls, 'hr_size', None) or dls.one_batch()[0].shape[-1]
+    if seed is not None:   # fastai's DataLoader shuffles with its own generator, which seeding the global ones does not reach
+        seed_everything(seed)
+        dls.train.rng = random.Random(seed)
     model = create_model(arch, in_chans=channels, num_classes=len(dls.vocab), **(model_kwargs or {}))
     callbacks = [DegradeCallback(scale, protocol, mode, seed=seed)] if scale > 1 else []
     teacher = _teacher_model(teacher)
@@ -61,7 +64,7 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
     if askd is not None:   # how it was distilled, so that a saved student says so
         learn.fer_meta['distillation'] = dict(lam=askd.lam, parts=list(askd.parts), kd_weight=askd.kd_weight)
     model.fer_config.update(learn.fer_meta)  # the model in memory knows what a saved one would: evaluation reads it
-    on_cuda = dls.device.type == 'cuda'
+    on_cuda = dls.device is not None and torch.device(dls.device).type == 'cuda'
     if mixed_precision is None: mixed_precision = on_cuda
     if channels_last is None: channels_last = on_cuda or getattr(model, 'prefers_channels_last', False)
     if mixed_precision:
