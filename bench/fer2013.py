@@ -59,16 +59,16 @@ def main():
     n_train = len(faces.indices('train'))
     px = 48 // a.scale
     runs = []  # (name, learner, seconds)
-    def fit(name, f, seed=0):   # the seed decides the model's initialisation and the batch order
+    def fit(name, f, seed=0):   # every learner also gets `seed=`: initialisation, batch order and noise are repeatable
         seed_everything(seed); t = time.time(); learn = f(); s = time.time() - t
         runs.append((name, learn, s)); print(f"== {name}: {s:.0f} s", flush=True); return learn
-    teacher = fit(f"{cfg['arch']} teacher 48px", lambda: train_teacher(dls, cfg['arch'], epochs=cfg['epochs']))
+    teacher = fit(f"{cfg['arch']} teacher 48px", lambda: train_teacher(dls, cfg['arch'], epochs=cfg['epochs'], seed=0))
     for seed in cfg['seeds']:
         for lam, parts, spec in askd:
             fit(f"{cfg['arch']} {px}px +ASKD {spec} seed{seed}", lambda: train_student(dls, cfg['arch'], scale=a.scale, teacher=teacher, lam=lam,
                                                                                       distill_kwargs=dict(parts=parts), epochs=cfg['epochs'], mode=cfg['mode'], seed=seed), seed)
         fit(f"{cfg['arch']} {px}px alone seed{seed}", lambda: train_student(dls, cfg['arch'], scale=a.scale, epochs=cfg['epochs'], mode=cfg['mode'], seed=seed), seed)
-    fit(f"{cfg['baseline']} {px}px", lambda: train_student(dls, cfg['baseline'], scale=a.scale, epochs=cfg['epochs'], mode=cfg['mode']))
+    fit(f"{cfg['baseline']} {px}px", lambda: train_student(dls, cfg['baseline'], scale=a.scale, epochs=cfg['epochs'], mode=cfg['mode'], seed=0))
     rows = []
     for name, learn, secs in runs:
         sweep = resolution_sweep(learn.model, test_dl, scales=(1, 2, 4, 8), protocol='bicubic', name=name)
