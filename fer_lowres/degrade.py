@@ -330,13 +330,12 @@ def degrade_random(images, # (B,C,H,W) tensor on any device (or what `degrade` a
 def _check_mode(mode):
     if mode not in ('up', 'native'): raise ValueError(f"`mode` must be 'up' or 'native', got {mode!r}.")
 
-class DegradeItem(DisplayedTransform):
-    "Item transform: degrade each image (PIL or tensor (C,H,W)); the image keeps its type and dtype."
-    order = 6
+class _SeededDegrade(DisplayedTransform):
+    "What the item and batch transforms share: checked arguments, and `degrade` seeded with seed + call number."
     def __init__(self, scale: float | None = None, # the factor r (or give `size`)
                  protocol: str | Protocol = 'bicubic', # a name in `PROTOCOLS`
                  mode: str = 'up', # 'up' or 'native'
-                 seed: int | None = None, # seed + call number seeds each image (None: global generators)
+                 seed: int | None = None, # seed + call number seeds each call (None: global generators)
                  **kwargs, # passed on to `degrade` (size, blur, noise, jpeg...)
                 ):
         super().__init__(); store_attr('scale,protocol,mode,seed'); self.kwargs = kwargs; self.calls = 0
@@ -345,6 +344,10 @@ class DegradeItem(DisplayedTransform):
         seed = None if self.seed is None else self.seed + self.calls
         self.calls += 1
         return degrade(x, self.scale, self.protocol, self.mode, seed, **self.kwargs)
+
+class DegradeItem(_SeededDegrade):
+    "Item transform: degrade each image (PIL or tensor (C,H,W)); the image keeps its type and dtype."
+    order = 6
     def encodes(self, x: PILImage):
         y = self._degrade(np.asarray(x))
         return type(x).create(np.clip(np.round(y), 0, 255).astype(np.uint8))
@@ -354,21 +357,10 @@ class DegradeItem(DisplayedTransform):
         lo, hi = self.kwargs.get('value_range') or _default_range(x.dtype)
         return y.round().clamp(lo, hi).to(x.dtype)
 
-class DegradeBatch(DisplayedTransform):
+class DegradeBatch(_SeededDegrade):
     "Batch transform: degrade each batch of images (B,C,H,W) on its device."
     order = 90
-    def __init__(self, scale: float | None = None, # the factor r (or give `size`)
-                 protocol: str | Protocol = 'bicubic', # a name in `PROTOCOLS`
-                 mode: str = 'up', # 'up' or 'native'
-                 seed: int | None = None, # seed + call number seeds each batch (None: global generators)
-                 **kwargs, # passed on to `degrade` (size, blur, noise, jpeg...)
-                ):
-        super().__init__(); store_attr('scale,protocol,mode,seed'); self.kwargs = kwargs; self.calls = 0
-        get_protocol(protocol); _check_mode(mode)
-    def encodes(self, x: TensorImage):
-        seed = None if self.seed is None else self.seed + self.calls
-        self.calls += 1
-        return degrade(x, self.scale, self.protocol, self.mode, seed, **self.kwargs)
+    def encodes(self, x: TensorImage): return self._degrade(x)
 
 # %% ../nbs/03_degrade.ipynb #c0075
 class DegradeCallback(Callback):
