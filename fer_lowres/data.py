@@ -12,16 +12,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+import kornia
 from PIL import Image, UnidentifiedImageError
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, PILImage, PILImageBW, IndexSplitter,
-                               Resize, aug_transforms, DataLoaders, Datasets, Categorize, TensorImage, TensorImageBW)
+                               Resize, aug_transforms, DataLoaders, Datasets, Categorize, TensorImage, TensorImageBW,
+                               Transform, retain_type)
 from .core import CLASSES, CLASSES8, canonical_label, native_to_index, FERPLUS_COLUMNS, find_fer2013
 from .synthetic import synthetic_faces
 
 # %% auto #0
-__all__ = ['SPLITS', 'IMAGE_EXTS', 'FER2013_USAGE', 'SPLIT_DIRS', 'LAYOUTS', 'FAST_CACHE_BYTES', 'FaceSet', 'open_image',
-           'synthetic_faceset', 'read_fer2013_csv', 'read_image_folder', 'read_rafdb', 'read_expw', 'read_ferplus',
-           'detect_format', 'load_faces', 'FaceGetter', 'LabelGetter', 'TensorFaceGetter']
+__all__ = ['SPLITS', 'IMAGE_EXTS', 'FER2013_USAGE', 'SPLIT_DIRS', 'LAYOUTS', 'AUGMENTS', 'FAST_CACHE_BYTES', 'FaceSet',
+           'open_image', 'synthetic_faceset', 'read_fer2013_csv', 'read_image_folder', 'read_rafdb', 'read_expw',
+           'read_ferplus', 'detect_format', 'load_faces', 'RandomErase', 'face_augment', 'FaceGetter', 'LabelGetter',
+           'TensorFaceGetter']
 
 # %% ../nbs/02_data.ipynb #c0005
 SPLITS = ('train', 'valid', 'test')
@@ -408,6 +411,29 @@ def verify(self: FaceSet, on_error: str = 'raise', # 'raise' on the first unread
         self.skipped['unreadable_image'] = self.skipped.get('unreadable_image', 0) + len(bad)
     return self
 
+# %% ../nbs/02_data.ipynb #89bf0f37
+class RandomErase(Transform):
+    "Random erasing per face on training batches (kornia): one box of `scale` of the face, filled with `value`."
+    split_idx, order = 0, 100   # training batches only, after the affine and lighting transforms
+    def __init__(self, p: float = 0.5,       # probability per face
+                 scale=(0.02, 0.25),         # erased area as a fraction of the face
+                 value: float = 0.5):        # fill (faces are in [0, 1])
+        self.p, self.scale, self.value = p, tuple(scale), value
+        self.aug = kornia.augmentation.RandomErasing(scale=self.scale, ratio=(0.3, 3.3), value=value, p=p)
+    def encodes(self, x: TensorImage): return retain_type(self.aug(x), x)
+
+AUGMENTS = ('light', 'strong')
+
+def face_augment(kind: bool | str | list = 'light', # True / 'light', 'strong', False / None, or a list of batch transforms
+                ) -> list:
+    "The training-batch transforms of an augmentation level."
+    if kind is True: kind = 'light'
+    if kind is False or kind is None: return []
+    if isinstance(kind, (list, tuple)): return list(kind)
+    if kind == 'light': return aug_transforms(do_flip=True, max_rotate=10, max_zoom=1.1, max_lighting=0.2, max_warp=0.)
+    if kind == 'strong': return aug_transforms(do_flip=True, max_rotate=10, max_zoom=1.25, max_lighting=0.3, max_warp=0., p_affine=0.9) + [RandomErase()]
+    raise ValueError(f"augment must be True, False, one of {AUGMENTS} or a list of transforms, got {kind!r}.")
+
 # %% ../nbs/02_data.ipynb #c0049
 class FaceGetter:
     "Picklable getter: row position -> PIL face with `channels` channels."
@@ -423,14 +449,14 @@ class LabelGetter:
 def datablock(self: FaceSet, size: int = 48, # HR side in pixels
               channels: int = 1,              # 1 (grayscale) or 3 (RGB)
               valid: str = 'valid',           # which split validates
-              augment: bool = True,           # flips, small rotations/zooms, lighting on train batches
+              augment: bool | str = True,     # training-batch augmentation: True/'light', 'strong' or False (see `face_augment`)
              ) -> DataBlock:
     "A fastai `DataBlock` over this set's `train` split, validated on `valid`."
     if channels not in (1, 3): raise ValueError(f"channels must be 1 or 3, got {channels}.")
     if size < 6: raise ValueError(f"size must be at least 6 px, got {size}.")
     train_idx, valid_idx = self.indices('train'), self.indices(valid)
     n_train = len(train_idx)
-    batch_tfms = aug_transforms(do_flip=True, max_rotate=10, max_zoom=1.1, max_lighting=0.2, max_warp=0.) if augment else None
+    batch_tfms = face_augment(augment) or None
     return DataBlock(blocks=(ImageBlock(cls=PILImageBW if channels == 1 else PILImage), CategoryBlock(vocab=list(self.classes), sort=False)),
                      get_items=lambda _: np.concatenate([train_idx, valid_idx]).tolist(),
                      get_x=FaceGetter(self, channels), get_y=LabelGetter(self),
@@ -462,7 +488,7 @@ def dataloaders(self: FaceSet, size: int = 48, # HR side in pixels
                 channels: int = 1,              # 1 (grayscale) or 3 (RGB)
                 bs: int = 64,                   # batch size
                 valid: str = 'valid',           # which split validates ('valid'; 'test' only for a final report)
-                augment: bool = True,           # light augmentation of train batches
+                augment: bool | str = True,     # training-batch augmentation: True/'light', 'strong' or False (see `face_augment`)
                 num_workers: int = 0,           # DataLoader workers (0: in the main process, best for small faces)
                 device=None,                    # where batches go (default: the best device)
                 fast: bool | None = None,       # tensor items for in-memory sets (default: when all faces are in memory and the resized copy fits `FAST_CACHE_BYTES`)

@@ -29,6 +29,7 @@ def predict(model: nn.Module,   # a trained model (any of the factory)
             seed: int = 0,      # base seed for noisy protocols
             device=None,        # where to run (default: the DataLoader's device)
             progress: bool = False, # show a progress bar
+            tta: bool = False,  # flip test-time augmentation: average the probabilities of each face and its mirror image
            ) -> tuple[torch.Tensor, torch.Tensor]:
     "Class probabilities (N, C) and targets (N,) of `model` on `dl` degraded by `scale`/`protocol`/`mode`."
     device = device or getattr(dl, 'device', None) or next(model.parameters()).device
@@ -39,7 +40,9 @@ def predict(model: nn.Module,   # a trained model (any of the factory)
     for i, (xb, yb) in enumerate(it):
         xb = xb.to(device)
         if scale > 1: xb = degrade(xb, scale, protocol, mode, seed=seed + i)
-        probs.append(model(xb).float().softmax(-1).cpu()); targets.append(yb.cpu())
+        p = model(xb).float().softmax(-1)
+        if tta: p = (p + model(xb.flip(-1)).float().softmax(-1)) / 2
+        probs.append(p.cpu()); targets.append(yb.cpu())
     model.train(was_training)
     return torch.cat(probs), torch.cat(targets).long()
 
@@ -76,6 +79,7 @@ def resolution_sweep(model: nn.Module, dl,              # model and HR test Data
                      mode: str | None = None,           # default: the model's training mode (config), else 'up'
                      classes=None,                      # class names (default: the DataLoader's vocab)
                      name: str | None = None,           # a label for the model column
+                     tta: bool = False,                 # flip test-time augmentation (see `predict`)
                     ) -> pd.DataFrame:
     "Accuracy, macro-F1 and mean per-class accuracy of `model` on `dl` at each scale."
     cfg = getattr(model, 'fer_config', {}) or {}
@@ -85,7 +89,7 @@ def resolution_sweep(model: nn.Module, dl,              # model and HR test Data
     rows = []
     for s in scales:
         if not isinstance(s, int) or s < 1: raise ValueError(f"scales must be integers >= 1, got {s!r}.")
-        probs, y = predict(model, dl, s, protocol, mode)
+        probs, y = predict(model, dl, s, protocol, mode, tta=tta)
         m = fer_metrics(probs, y, classes)
         rows.append(dict(model=name or cfg.get('arch', type(model).__name__), scale=s, size=lr_size((hr, hr), s)[0],
                          protocol=protocol, accuracy=m['accuracy'], macro_f1=m['macro_f1'],

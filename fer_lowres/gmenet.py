@@ -16,7 +16,7 @@ from .attention import ConvBNAct, MixedAttentionBlock, attention_maps as collect
 from .globalbranch import QuasiSymmetricBranch
 
 # %% auto #0
-__all__ = ['GMENET_CFGS', 'GMENet', 'gmenet_tiny', 'gmenet_base', 'count_flops', 'complexity_table']
+__all__ = ['GMENET_CFGS', 'GMENet', 'gmenet_tiny', 'gmenet_small', 'gmenet_base', 'count_flops', 'complexity_table']
 
 # %% ../nbs/06_gmenet.ipynb #c0005
 def _positive_int(name: str, value) -> int:
@@ -88,6 +88,8 @@ class GMENet(nn.Module):
 GMENET_CFGS = {
     'gmenet_tiny': dict(stem_width=16, widths=(16, 32, 48), depths=(1, 1, 1),
                         global_widths=(16, 24, 32), global_depths=(1, 1, 1), global_decoder_depth=1, head_hidden=64),
+    'gmenet_small': dict(stem_width=24, widths=(32, 64, 128), depths=(1, 1, 1),
+                         global_widths=(16, 24, 32), global_depths=(1, 1, 1), global_decoder_depth=1, head_hidden=128),
     'gmenet_base': dict(stem_width=32, widths=(48, 96, 192), depths=(2, 2, 2),
                         global_widths=(32, 48, 64), global_depths=(2, 2, 2), global_decoder_depth=1, head_hidden=256),
 }
@@ -99,6 +101,14 @@ def gmenet_tiny(in_chans: int = 1,    # input channels
                ) -> GMENet:
     "GME-Net tiny (~70k parameters): CPU lessons and tests."
     return GMENet(in_chans, num_classes, **{**GMENET_CFGS['gmenet_tiny'], **kwargs})
+
+@register_model
+def gmenet_small(in_chans: int = 1,    # input channels
+                 num_classes: int = 7, # expression classes
+                 **kwargs,             # overrides of `GMENET_CFGS['gmenet_small']`
+                ) -> GMENet:
+    "GME-Net small (~340k parameters): the bundled FER2013 teacher and students, trained on 2 CPU cores."
+    return GMENet(in_chans, num_classes, **{**GMENET_CFGS['gmenet_small'], **kwargs})
 
 @register_model
 def gmenet_base(in_chans: int = 1,    # input channels

@@ -10,7 +10,7 @@ import random, tempfile
 from pathlib import Path
 import torch
 from torch import nn
-from fastai.vision.all import (Learner, CrossEntropyLossFlat, accuracy, F1Score, SaveModelCallback, Callback,
+from fastai.vision.all import (Learner, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score, SaveModelCallback, Callback,
                                DataLoaders, patch)
 from fastai.callback.channelslast import ChannelsLast
 from .core import default_device, seed_everything
@@ -39,6 +39,7 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
                 mixed_precision: bool | None = None, # default: on for CUDA
                 channels_last: bool | None = None,   # default: on for CUDA, and on the CPU for models that declare `prefers_channels_last`
                 seed: int | None = None,   # one seed for the run: model initialisation, training-batch order, degradation noise
+                label_smoothing: float = 0., # > 0: fastai's label-smoothing cross-entropy with this epsilon (real faces: 0.1)
                 cbs=None,                  # more callbacks
                 **kwargs,                  # passed to `Learner` (opt_func, wd, path, ...)
                ) -> Learner:
@@ -57,7 +58,9 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
     askd = ASKDCallback(teacher, lam=lam, **(distill_kwargs or {})) if teacher is not None else None
     if askd is not None: callbacks.append(askd)
     if hasattr(model, 'fer_callbacks'): callbacks += list(model.fer_callbacks())
-    learn = Learner(dls, model, loss_func=CrossEntropyLossFlat(), metrics=[accuracy, F1Score(average='macro')],
+    if not 0 <= label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}.")
+    loss_func = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+    learn = Learner(dls, model, loss_func=loss_func, metrics=[accuracy, F1Score(average='macro')],
                     cbs=callbacks + list(cbs or []), **kwargs)
     learn.fer_meta = dict(classes=list(dls.vocab), hr_size=int(hr_size), scale=scale, mode=mode, protocol=protocol,
                           distilled=teacher is not None)

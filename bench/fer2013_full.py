@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""FER2013, all of it, on a 2-core CPU: the recipe that trains the bundled models, one stage per process.
+
+All 28,709 `Training` faces; each run keeps the epoch with the best `PublicTest` accuracy; `PrivateTest` is
+scored once, at the end, at 48, 24, 12 and 6 px (bicubic), with and without flip test-time augmentation.
+Every stage writes `OUT/NAME/` (model.safetensors + config.json) and `OUT/NAME/result.json`, so stages can run
+in separate processes (one per core) and `--report` prints the tables from what is on disk.
+
+  python bench/fer2013_full.py --stage all                      # everything below, in order (the one command)
+  python bench/fer2013_full.py --stage teacher                  # the 48 px teacher (gmenet_small)
+  python bench/fer2013_full.py --stage student --scale 4 --seed 1 --distill askd   # needs the teacher
+  python bench/fer2013_full.py --stage ablation --variant no_erase                 # one row of the recipe ablation
+  python bench/fer2013_full.py --report
+"""
+import argparse, json, sys, time
+from pathlib import Path
+import numpy as np
+import torch
+
+RECIPE = dict(arch='gmenet_small', bs=64, lr=3e-3, augment='strong', label_smoothing=0.1, mode='native', protocol='bicubic',
+              teacher_epochs=25, student_epochs={2: 20, 4: 12, 8: 20}, study_seeds=(0, 1, 2))
+DISTILL = {'alone': None,                                  # the student trained alone
+           'askd': dict(lam=5.0, kd_weight=0.),           # A-SKD: lam 5, channel and spatial maps
+           'kd': dict(lam=0.0, kd_weight=1.0),            # Hinton's logit distillation, T 4
+           'both': dict(lam=5.0, kd_weight=1.0)}
+# the recipe ablation: a 12 px gmenet_tiny student, 8 epochs, one change at a time from the full recipe
+ABLATION = {'recipe': {}, 'light_aug': dict(augment='light'), 'no_aug': dict(augment=False),
+            'no_erase': dict(augment='no_erase'), 'no_smoothing': dict(label_smoothing=0.)}
+
+def log(*a): print(time.strftime('%H:%M:%S'), *a, flush=True)
+
+def load(csv, bs, augment):
+    from fer_lowres.data import read_fer2013_csv, face_augment, RandomErase
+    faces = read_fer2013_csv(csv)
+    if augment == 'no_erase': augment = [t for t in face_augment('strong') if not isinstance(t, RandomErase)]
+    dls = faces.dataloaders(size=48, channels=1, bs=bs, augment=augment)
+    return faces, dls
+
+def score(model, faces, dls, name, seconds, extra):
+    "PrivateTest at 48/24/12/6 px, with and without flip TTA; and PublicTest at the model's own scale."
+    from fer_lowres.evaluate import resolution_sweep, predict, fer_metrics
+    test_dl = faces.split_dl(dls, 'test')
+    res = dict(name=name, train_seconds=round(seconds), params=sum(p.numel() for p in model.parameters()), **extra)
+    for tta in (False, True):
+        df = resolution_sweep(model, test_dl, scales=(1, 2, 4, 8), protocol='bicubic', tta=tta)
+        for _, r in df.iterrows():
+            for m in ('accuracy', 'macro_f1', 'mean_class_accuracy'):
+                res[f"test_{m}{'_tta' if tta else ''}@{r['size']}"] = round(float(r[m]), 4)
+    cfg = model.fer_config
+    probs, y = predict(model, test_dl, cfg['scale'], cfg['protocol'], cfg['mode'], tta=True)
+    res['test_confusion_tta'] = fer_metrics(probs, y, list(dls.vocab))['confusion'].tolist()
+    t = time.time(); predict(model, test_dl, cfg['scale'], cfg['protocol'], cfg['mode'])
+    res['infer_img_s'] = round(len(y) / (time.time() - t))
+    return res
+
+def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, **over):
+    from fer_lowres.learner import train_teacher, train_student
+    from fer_lowres.models import load_model
+    out = Path(a.out) / name
+    if (out / 'result.json').exists() and not a.force: log(f"{name}: done already ({out}/result.json)"); return
+    r = dict(RECIPE, **over)
+    faces, dls = load(a.csv, r['bs'], r['augment'])
+    n_train = len(faces.indices('train'))
+    log(f"{name}: {arch} scale {scale} ({48 // scale} px) seed {seed} epochs {epochs} augment {r['augment']} "
+        f"smoothing {r['label_smoothing']} distill {distill}; {n_train} training faces; {torch.get_num_threads()} thread(s)")
+    kw = dict(epochs=epochs, lr=r['lr'], seed=seed, label_smoothing=r['label_smoothing'])
+    t = time.time()
+    if scale == 1: learn = train_teacher(dls, arch, **kw)
+    else:
+        tm = load_model(Path(a.out) / teacher) if distill else None
+        dk = dict(distill or {})
+        learn = train_student(dls, arch, scale=scale, teacher=tm, lam=dk.pop('lam', 5.0), distill_kwargs=dk or None,
+                              mode=r['mode'], protocol=r['protocol'], **kw)
+    seconds = time.time() - t
+    rec = learn.recorder
+    valid_acc = [float(v[rec.metric_names.index('accuracy') - 1]) for v in rec.values]
+    best = int(np.argmax(valid_acc))
+    extra = dict(arch=arch, scale=scale, size=48 // scale, seed=seed, epochs=epochs, best_epoch=best + 1,
+                 valid_accuracy=round(valid_acc[best], 4), valid_curve=[round(v, 4) for v in valid_acc],
+                 train_img_s=round(n_train * epochs / seconds), torch_threads=torch.get_num_threads(),
+                 recipe={k: v for k, v in r.items() if k in ('bs', 'lr', 'augment', 'label_smoothing', 'mode', 'protocol')},
+                 distill=distill, teacher=teacher if distill else None)
+    learn.save_fer(out, data='FER2013 Training (28,709 faces); epoch chosen on PublicTest', epochs=epochs,
+                   best_epoch=best + 1, valid_accuracy=round(valid_acc[best], 4), train_seconds=round(seconds))
+    res = score(learn.model, faces, dls, name, seconds, extra)
+    (out / 'result.json').write_text(json.dumps(res, indent=1))
+    log(f"{name}: {seconds:.0f} s; PublicTest best {valid_acc[best]:.4f} (epoch {best + 1}); PrivateTest at {48 // scale} px "
+        f"{res[f'test_accuracy@{48 // scale}']:.4f}, with flip TTA {res[f'test_accuracy_tta@{48 // scale}']:.4f}")
+
+def report(a):
+    rows = [json.loads(p.read_text()) for p in sorted(Path(a.out).glob('*/result.json'))]
+    if not rows: sys.exit(f"no results under {a.out}")
+    print(f"FER2013 PrivateTest (3,589 faces), bicubic degradation, flip TTA; epoch chosen on PublicTest\n")
+    print('| run | epochs (best) | PublicTest | 48 px | 24 px | 12 px | 6 px | macro-F1 own size | train s | train img/s |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
+    for r in rows:
+        s = r['size']
+        print(f"| {r['name']} | {r['epochs']} ({r['best_epoch']}) | {r['valid_accuracy']:.3f} | " +
+              ' | '.join(f"{r[f'test_accuracy_tta@{px}']:.3f}" for px in (48, 24, 12, 6)) +
+              f" | {r[f'test_macro_f1_tta@{s}']:.3f} | {r['train_seconds']} | {r['train_img_s']} |")
+    study = [r for r in rows if r['name'].startswith('s12_')]
+    if study:
+        print('\n12 px students over seeds (PrivateTest at 12 px, flip TTA): mean +- sd')
+        kinds = {}
+        for r in study: kinds.setdefault(r['name'].rsplit('_seed', 1)[0], []).append(r)
+        base = None
+        for k, rs in kinds.items():
+            acc = np.array([r['test_accuracy_tta@12'] for r in rs]); f1 = np.array([r['test_macro_f1_tta@12'] for r in rs])
+            noTTA = np.array([r['test_accuracy@12'] for r in rs])
+            print(f"  {k}: acc {acc.mean():.4f} +- {acc.std(ddof=1) if len(acc) > 1 else 0:.4f}  (no TTA {noTTA.mean():.4f}); "
+                  f"macro-F1 {f1.mean():.4f}; n={len(rs)} seeds {[r['seed'] for r in rs]}")
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--csv', help='FER2013 CSV (default: $FER2013_CSV or shared/data/fer2013 beside the project)')
+    p.add_argument('--out', default='runs/fer2013_full')
+    p.add_argument('--stage', choices=('all', 'teacher', 'student', 'ablation'))
+    p.add_argument('--scale', type=int, default=4, choices=(2, 4, 8))
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--distill', choices=tuple(DISTILL), default='alone')
+    p.add_argument('--variant', choices=tuple(ABLATION))
+    p.add_argument('--epochs', type=int, help='override the recipe\'s epochs')
+    p.add_argument('--threads', type=int, default=1, help='torch CPU threads (1 per process: run two stages on two cores)')
+    p.add_argument('--force', action='store_true', help='retrain a stage that has a result already')
+    p.add_argument('--report', action='store_true')
+    a = p.parse_args()
+    if a.report: return report(a)
+    torch.set_num_threads(a.threads)
+    from fer_lowres.core import find_fer2013
+    a.csv = a.csv or find_fer2013()
+    if a.csv is None: sys.exit("FER2013 not found: pass --csv or set FER2013_CSV.")
+    arch = RECIPE['arch']
+    if a.stage in ('teacher', 'all'): run(a, 'teacher48', 1, a.epochs or RECIPE['teacher_epochs'], 0, arch)
+    if a.stage == 'student':
+        s = 48 // a.scale
+        name = f"s{s}_{a.distill}_seed{a.seed}"
+        run(a, name, a.scale, a.epochs or RECIPE['student_epochs'][a.scale], a.seed, arch, 'teacher48', DISTILL[a.distill])
+    if a.stage == 'ablation':
+        run(a, f"ablation_{a.variant}", 4, a.epochs or 8, 0, 'gmenet_tiny', **ABLATION[a.variant])
+    if a.stage == 'all':
+        for scale in (2, 8): run(a, f"s{48 // scale}_alone_seed0", scale, RECIPE['student_epochs'][scale], 0, arch)
+        for seed in RECIPE['study_seeds']:
+            for d in DISTILL: run(a, f"s12_{d}_seed{seed}", 4, RECIPE['student_epochs'][4], seed, arch, 'teacher48', DISTILL[d])
+        for v in ABLATION: run(a, f"ablation_{v}", 4, 8, 0, 'gmenet_tiny', **ABLATION[v])
+    report(a)
+
+if __name__ == '__main__':
+    main()
