@@ -18,7 +18,7 @@ import torch
 from fer_lowres.core import find_fer2013, seed_everything, default_device
 from fer_lowres.data import read_fer2013_csv
 from fer_lowres.learner import train_teacher, train_student
-from fer_lowres.evaluate import resolution_sweep, predict
+from fer_lowres.evaluate import resolution_sweep, get_fer_preds as predict
 
 BUDGETS = {  # train fraction, epochs, students' seeds
     'cpu': dict(train_frac=0.25, epochs=5, seeds=(0,), arch='gmenet_tiny', baseline='resnet18', bs=128, mode='native'),

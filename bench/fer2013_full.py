@@ -38,7 +38,7 @@ def load(csv, bs, augment):
 
 def score(model, faces, dls, name, seconds, extra):
     "PrivateTest at 48/24/12/6 px, with and without flip TTA; and PublicTest at the model's own scale."
-    from fer_lowres.evaluate import resolution_sweep, predict, fer_metrics
+    from fer_lowres.evaluate import resolution_sweep, get_fer_preds as predict, fer_metrics
     test_dl = faces.split_dl(dls, 'test')
     res = dict(name=name, train_seconds=round(seconds), params=sum(p.numel() for p in model.parameters()), **extra)
     for tta in (False, True):

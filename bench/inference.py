@@ -21,7 +21,7 @@ import torch
 
 from fer_lowres.models import create_model, save_model
 from fer_lowres.synthetic import synthetic_faces
-from fer_lowres.inference import Predictor, export_onnx, detect_faces
+from fer_lowres.inference import Predictor, detect_faces; from fer_lowres.onnx import export_onnx
 
 
 def timed(fn, repeats: int) -> float:

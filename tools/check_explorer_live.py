@@ -18,13 +18,14 @@ from pathlib import Path
 SETUP = """\
 import tempfile
 from pathlib import Path
-from fer_lowres.models import save_model
-from fer_lowres.inference import train_quick
+from fer_lowres.data import synthetic_faceset
+from fer_lowres.learner import train_teacher, train_student
 from fer_lowres.widgets import explorer, explore_faces
 tmp = Path(tempfile.mkdtemp())
-small = dict(widths=(8, 16, 32, 64))
-save_model(train_quick('vgg_fer', n=300, epochs=2, **small), tmp/'teacher')
-save_model(train_quick('vgg_fer', n=300, epochs=2, scale=4, mode='native', **small), tmp/'student', scale=4, mode='native')"""
+small = dict(model_kwargs=dict(widths=(8, 16, 32, 64)), keep_best=False)
+dls = synthetic_faceset(300, 60, 60).dataloaders(bs=32, augment=False)
+train_teacher(dls, 'vgg_fer', epochs=2, **small).save_fer(tmp/'teacher')
+train_student(dls, 'vgg_fer', scale=4, mode='native', epochs=2, **small).save_fer(tmp/'student')"""
 SHOW = "ui = explorer(tmp/'teacher', tmp/'student', explore_faces(n_lfw=2, n_fer2013=2))\nui"
 
 

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Copy the FER2013 models trained by `bench/fer2013_full.py` into the package (`fer_lowres/weights/`), with a model card.
+
+Which run ships is decided on PublicTest only: for each face size, the run (and, at 12 px, the kind of training:
+alone or distilled) with the best PublicTest accuracy. PrivateTest numbers are copied from the runs' results,
+never used to choose.
+
+  python tools/bundle_models.py                       # from runs/fer2013_full
+  python tools/bundle_models.py --runs DIR --dry-run  # show what would ship
+"""
+import argparse, json, shutil, sys
+from pathlib import Path
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+CLASSES = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']
+SIZES = {48: 'fer2013_48px', 24: 'fer2013_24px', 12: 'fer2013_12px', 6: 'fer2013_6px'}
+
+def pick(rows, size):
+    "The run for `size`: at 12 px the kind with the best mean PublicTest over its seeds, then its best seed."
+    cands = [r for r in rows if r['size'] == size and not r['name'].startswith('ablation')]
+    if not cands: return None
+    kinds = {}
+    for r in cands: kinds.setdefault(r['name'].rsplit('_seed', 1)[0], []).append(r)
+    kind = max(kinds, key=lambda k: np.mean([r['valid_accuracy'] for r in kinds[k]]))
+    return max(kinds[kind], key=lambda r: r['valid_accuracy'])
+
+def card(shipped, rows):
+    L = ["# Model card: fer_lowres bundled FER2013 models", "",
+         "Four models ship inside the `fer_lowres` package (`fer_lowres/weights/`): a 48 px teacher and students that read",
+         "native 24, 12 and 6 px faces. `fer-lowres models` lists them; `fer-lowres predict photo.jpg` uses all four, sending",
+         "each face to the model for its size.", "",
+         "## Training data and protocol", "",
+         "- **Data**: FER2013 (Goodfellow et al., 2013; 35,887 grey 48x48 faces from web image searches, 7 expressions).",
+         "  Its terms allow research use; check them before any other use. The weights are derived from it.",
+         "- **Split**: trained on `Training` (28,709 faces); the epoch (and, at 12 px, the kind of training) chosen on",
+         "  `PublicTest` (3,589); reported once on `PrivateTest` (3,589).",
+         "- **Model**: `gmenet_small` (GME-Net, ~340k parameters; our interpretation of arXiv 2511.05938, see `06_gmenet`).",
+         "- **Recipe**: AdamW one-cycle (lr 3e-3, batch 64), label smoothing 0.1, strong augmentation (zoom up to 1.25x at a",
+         "  random centre, rotation up to 10 degrees, flips, lighting, random erasing of one box per face); students see",
+         "  the 48 px face degraded by bicubic downsampling (antialiased) and kept at its native size.",
+         "- **Retrain all of them**: `python bench/fer2013_full.py --stage all` then `python tools/bundle_models.py`",
+         "  (on 2 CPU cores, one thread per process; see the README for the times measured).", "",
+         "## Accuracy on FER2013 PrivateTest", "",
+         "Each model at its own size and at the others (bicubic degradation of the 48 px test faces); `tta`: the mean of",
+         "the face and its mirror image (the predictor does not do this by default).", "",
+         "| model | trained as | PublicTest | 48 px | 24 px | 12 px | 6 px | macro-F1 (own size) | acc. own size, flip TTA |",
+         "|---|---|---|---|---|---|---|---|---|"]
+    for size, (name, r) in sorted(shipped.items(), reverse=True):
+        L.append(f"| {name} | {r['name']} | {r['valid_accuracy']:.3f} | " + ' | '.join(f"{r[f'test_accuracy@{px}']:.3f}" for px in (48, 24, 12, 6))
+                 + f" | {r[f'test_macro_f1@{size}']:.3f} | {r[f'test_accuracy_tta@{size}']:.3f} |")
+    L += ["", "## Confusion matrices (PrivateTest, own size, flip TTA; rows: true class, % of the row)", ""]
+    for size, (name, r) in sorted(shipped.items(), reverse=True):
+        cm = np.array(r['test_confusion_tta'], float); cm = 100 * cm / cm.sum(1, keepdims=True)
+        L += [f"**{name}**", "", "| true \\ predicted | " + ' | '.join(CLASSES) + " |", "|---|" + "---|" * len(CLASSES)]
+        L += [f"| {c} | " + ' | '.join(f"{v:.0f}" for v in row) + " |" for c, row in zip(CLASSES, cm)]
+        L.append("")
+    L += ["## Known limits", "",
+          "- Trained on 48x48 grey, roughly frontal, roughly aligned face crops: faces turned far from the camera, heavily",
+          "  occluded, or cropped very differently from FER2013's crops are outside what it saw.",
+          "- FER2013's labels are noisy (human accuracy is about 65%, Goodfellow et al.) and its classes are unbalanced:",
+          "  `disgust` has 547 training faces of 28,709, and its accuracy is the lowest (see the matrices).",
+          "- The data set's faces come from web searches: its demographic make-up is not documented and it is known to be",
+          "  skewed; accuracy across ages, skin tones and cultures was not measured here.",
+          "- A student is a specialist for its size: fed faces of another size it is much worse (the table above). The",
+          "  routing predictor exists for that reason.",
+          "- Expression is not emotion: a model says what a face shows, not what a person feels. Do not use it to make",
+          "  decisions about people.", ""]
+    return '\n'.join(L)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--runs', default=str(ROOT / 'runs/fer2013_full'))
+    p.add_argument('--out', default=str(ROOT / 'fer_lowres/weights'))
+    p.add_argument('--dry-run', action='store_true')
+    a = p.parse_args()
+    rows = [json.loads(f.read_text()) for f in sorted(Path(a.runs).glob('*/result.json'))]
+    shipped = {}
+    for size, name in SIZES.items():
+        r = pick(rows, size)
+        if r is None: sys.exit(f"no finished run for {size} px under {a.runs}: run bench/fer2013_full.py first.")
+        shipped[size] = (name, r)
+        print(f"{name}: {r['name']} (PublicTest {r['valid_accuracy']:.4f}; PrivateTest {r[f'test_accuracy@{size}']:.4f})")
+    if a.dry_run: return
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    for size, (name, r) in shipped.items():
+        src, dst = Path(a.runs) / r['name'], out / name
+        if dst.exists(): shutil.rmtree(dst)
+        dst.mkdir()
+        shutil.copy(src / 'model.safetensors', dst / 'model.safetensors')
+        cfg = json.loads((src / 'config.json').read_text())
+        cfg.update(name=name, trained_as=r['name'], test_split='FER2013 PrivateTest (3,589 faces)',
+                   test_accuracy=r[f'test_accuracy@{size}'], test_macro_f1=r[f'test_macro_f1@{size}'],
+                   test_accuracy_tta=r[f'test_accuracy_tta@{size}'],
+                   test_accuracy_by_size={px: r[f'test_accuracy@{px}'] for px in (48, 24, 12, 6)},
+                   retrain='python bench/fer2013_full.py --stage all && python tools/bundle_models.py')
+        (dst / 'config.json').write_text(json.dumps(cfg, indent=2))
+    (out / 'MODEL_CARD.md').write_text(card(shipped, rows))
+    print(f"wrote {len(shipped)} models and MODEL_CARD.md to {out}")
+
+if __name__ == '__main__':
+    main()

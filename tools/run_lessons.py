@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Run lesson notebooks top to bottom as a reader would and store their outputs; or check their size budget.
+
+Each notebook runs in a fresh kernel with nbclient, from its own folder, with the reader's defaults: no
+`IN_TEST` (so lessons run at full lesson size, not the test shortcuts) and matplotlib's inline backend (no
+`MPLBACKEND` from the shell), so the figures, tables and numbers the prose talks about are what gets stored.
+The stored outputs are then made light and portable:
+- progress bars (fastprogress's HTML `<progress>` displays, `\\r`-rewritten stream lines) are dropped;
+- absolute paths are written relative: the repository root becomes `.`, the home folder `~`, and the machine's
+  name `<host>`;
+- the notebook is cleaned with `nbdev-clean` (no execution counts or noisy metadata; outputs are kept);
+- its size must stay within the budget (`--budget-kb`, default 1500 KB a notebook).
+Each notebook's wall time (seconds, with the machine's CPU count and the date) goes to `nbs/run_times.json`,
+the numbers the learning path quotes. A failing cell stops that notebook, names it and leaves the file as it was.
+
+Usage:
+  python tools/run_lessons.py [NB ...]            run these (default: every nbs/*.ipynb, nbs/tutorials/*.ipynb)
+  python tools/run_lessons.py NB --out DIR        write the executed copies to DIR instead (a trial run)
+  python tools/run_lessons.py --check [NB ...]    only check the size budget (for CI): no execution
+"""
+import argparse, datetime, json, os, re, socket, subprocess, sys, time, warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMES = ROOT/'nbs'/'run_times.json'
+_re_progress = re.compile(r'<progress\b', re.I)
+
+def lesson_notebooks(args: list[str]) -> list[Path]:
+    if args:
+        paths = [Path(a).resolve() for a in args]
+        for p in paths:
+            if p.suffix != '.ipynb' or not p.is_file(): sys.exit(f"run_lessons: {p} is not a notebook file (.ipynb)")
+        return paths
+    nbs = ROOT/'nbs'
+    return sorted(nbs.glob('*.ipynb')) + sorted(nbs.glob('tutorials/*.ipynb'))
+
+def _text(v): return ''.join(v) if isinstance(v, list) else v
+
+def _short_paths() -> list[tuple[str, str]]:
+    "Absolute folders and how stored outputs write them, most specific first."
+    import sysconfig
+    pairs = [(sysconfig.get_paths()[k], '<site-packages>') for k in ('purelib', 'platlib')]
+    pairs += [(str(ROOT), '.'), (sys.prefix, '<python>'), (sys.base_prefix, '<python>')]
+    if len(ROOT.parent.parts) > 1: pairs.append((str(ROOT.parent), '..'))   # ../shared/data beside the project
+    pairs.append((str(Path.home()), '~'))
+    return sorted(set(pairs), key=lambda p: -len(p[0]))
+
+def _portable(s: str) -> str:
+    "Absolute paths and the machine's name out of an output text."
+    for path, short in _short_paths():
+        s = s.replace(path + os.sep, short + '/').replace(path, short)
+    host = socket.gethostname()
+    if len(host) > 3: s = s.replace(host, '<host>')
+    return s
+
+def _last_of_each_line(s: str) -> str:
+    "What a terminal shows of `\\r`-rewritten lines (progress counters): the last rewrite of each line."
+    return '\n'.join(l.rsplit('\r', 1)[-1] for l in s.split('\n'))
+
+def lighten(nb) -> int:
+    "Drop progress bars and absolute paths from `nb`'s outputs in place; the number of outputs dropped."
+    dropped = 0
+    for cell in nb.cells:
+        if cell.cell_type != 'code': continue
+        outs = []
+        for o in cell.get('outputs', []):
+            data = o.get('data', {})
+            if 'text/html' in data and _re_progress.search(_text(data['text/html'])): dropped += 1; continue
+            if o.get('output_type') == 'stream':
+                o['text'] = _portable(_last_of_each_line(_text(o['text'])))
+                if not o['text'].strip(): dropped += 1; continue
+            for k in ('text/plain', 'text/html', 'text/markdown'):
+                if k in data: data[k] = _portable(_text(data[k]))
+            if o.get('output_type') == 'error': o['traceback'] = [_portable(t) for t in o.get('traceback', [])]
+            outs.append(o)
+        cell['outputs'] = outs
+    return dropped
+
+def run(nb_path: Path, out: Path, timeout: int) -> float:
+    "Execute `nb_path` in a fresh kernel as a reader would, write the light result to `out`; the wall time."
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    with warnings.catch_warnings():   # nbformat warns of cells without ids; nbdev-clean writes them as it wants
+        warnings.simplefilter('ignore'); nb = nbformat.read(nb_path, as_version=4)
+    env_drop = ('IN_TEST', 'MPLBACKEND')
+    saved = {k: os.environ.pop(k) for k in env_drop if k in os.environ}   # the kernel inherits this environment
+    t0 = time.time()
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(nb_path.parent)}}).execute()
+    except CellExecutionError as e:
+        sys.exit(f"run_lessons: {nb_path.relative_to(ROOT) if nb_path.is_relative_to(ROOT) else nb_path} failed "
+                 f"after {time.time() - t0:.0f} s; the file is unchanged.\n{str(e)[-1500:]}")
+    finally: os.environ.update(saved)
+    secs = time.time() - t0
+    dropped = lighten(nb)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore'); nbformat.write(nb, out)
+    subprocess.run(['nbdev-clean', '--fname', str(out)], check=True, cwd=ROOT)   # outputs stay, counts and noise go
+    print(f"  {nb_path.name}: {secs:.0f} s, {out.stat().st_size / 1024:.0f} KB, {dropped} progress outputs dropped -> {out}", flush=True)
+    return secs
+
+def check_budget(paths: list[Path], budget_kb: int) -> list[str]:
+    return [f"{p}: {p.stat().st_size / 1024:.0f} KB is over the budget of {budget_kb} KB a notebook: make its figures smaller "
+            f"(fewer, or a lower dpi/figsize) or print less" for p in paths if p.stat().st_size > budget_kb * 1024]
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('notebooks', nargs='*', help='notebooks to run (default: nbs/*.ipynb and nbs/tutorials/*.ipynb)')
+    ap.add_argument('--out', help='write executed copies into this folder instead of over the notebooks')
+    ap.add_argument('--check', action='store_true', help='only check the size budget, run nothing')
+    ap.add_argument('--budget-kb', type=int, default=1500, help='largest notebook file allowed, in KB (default 1500)')
+    ap.add_argument('--timeout', type=int, default=1800, help='seconds one cell may run (default 1800)')
+    a = ap.parse_args()
+    paths = lesson_notebooks(a.notebooks)
+    if a.check:
+        over = check_budget(paths, a.budget_kb)
+        for o in over: print(o)
+        print(f"run_lessons --check: {len(paths)} notebooks, {len(over)} over {a.budget_kb} KB")
+        sys.exit(1 if over else 0)
+    times = json.loads(TIMES.read_text()) if TIMES.exists() and not a.out else {}
+    outs = []
+    for p in paths:
+        out = Path(a.out).resolve()/p.name if a.out else p
+        secs = run(p, out, a.timeout)
+        outs.append(out)
+        if not a.out:
+            times[p.relative_to(ROOT/'nbs').as_posix()] = {'seconds': round(secs), 'cpus': os.cpu_count(),
+                                                          'date': datetime.date.today().isoformat()}
+            TIMES.write_text(json.dumps(dict(sorted(times.items())), indent=1) + '\n')
+    over = check_budget(outs, a.budget_kb)
+    for o in over: print(o)
+    sys.exit(1 if over else 0)
+
+if __name__ == '__main__': main()
