@@ -6,12 +6,12 @@ Docs: http://localhost:8000/cli.html.md"""
 
 # %% ../nbs/20_cli.ipynb #c0002
 from __future__ import annotations
-import argparse, json, sys
+import argparse, contextlib, json, math, os, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'NO_FACE', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo', 'cli_export',
-           'cli_predict', 'cli_video', 'add_cli_commands']
+__all__ = ['DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo',
+           'cli_export', 'cli_predict', 'cli_video', 'cmd_models', 'add_cli_commands']
 
 # %% ../nbs/20_cli.ipynb #c0005
 def _print_table(d: dict, title: str):
@@ -72,6 +72,66 @@ def _positive(s: str) -> int:
     if v < 1: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}")
     return v
 
+def _positive_float(s: str) -> float:
+    try: v = float(s)
+    except ValueError: v = float('nan')
+    if not (math.isfinite(v) and v > 0): raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {s!r}")
+    return v
+
+def _non_negative(s: str) -> float:
+    try: v = float(s)
+    except ValueError: v = float('nan')
+    if not (math.isfinite(v) and v >= 0): raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {s!r}")
+    return v
+
+def _check_out(out, overwrite: bool = False) -> Path:
+    "The `--out` folder of `train`, checked before anything is trained: not a file, not under a file, writable, no model unless `overwrite`."
+    from fer_lowres.models import CONFIG_NAME, WEIGHTS_NAME, UNFINISHED_NAME
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out}: is a file; expected a folder for {CONFIG_NAME} + {WEIGHTS_NAME}.")
+    above = next(p for p in (out, *out.parents) if p.exists())
+    if not above.is_dir(): raise ValueError(f"--out {out}: lies under {above}, which is a file; expected a folder.")
+    if (out/UNFINISHED_NAME).exists() and not overwrite:
+        raise ValueError(f"--out {out}: holds an unfinished run ({(out/UNFINISHED_NAME).read_text().strip()}); pass --overwrite to train into it again.")
+    if (out/CONFIG_NAME).exists() and not overwrite:
+        raise ValueError(f"--out {out}: already holds a model; pass --overwrite to replace it, or choose another folder.")
+    return out
+
+def _alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+@contextlib.contextmanager
+def _out_lock(out: Path):
+    "Hold `out/.lock` (with our pid) while training: a second run pointed at the same folder is refused, never interleaved."
+    lock, created = out/'.lock', not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pid = lock.read_text().strip()
+            if pid.isdigit() and _alive(int(pid)):
+                raise ValueError(f"--out {out}: another training run (pid {pid}) is writing there; wait for it, or choose another folder.") from None
+            lock.unlink(missing_ok=True)   # left by a run that was killed
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        os.write(fd, str(os.getpid()).encode()); os.close(fd)
+    except OSError as e: raise ValueError(f"--out {out}: cannot be written ({e.strerror or e}).") from None
+    try: yield out
+    finally:
+        lock.unlink(missing_ok=True)
+        if created and out.is_dir() and not any(out.iterdir()): out.rmdir()   # nothing was written: leave nothing behind
+
+def _mark_at_fit(out: Path, note: str):
+    "A fastai callback that marks `out` unfinished when training starts (after every check has passed)."
+    from fastai.callback.core import Callback
+    from fer_lowres.models import mark_unfinished
+    class MarkUnfinished(Callback):
+        order = -100
+        def before_fit(self): mark_unfinished(out, note)
+    return MarkUnfinished()
+
 def _faces(data: str, seed: int = 0, max_train: int | None = None):
     from fer_lowres.data import load_faces
     faces = load_faces(data, **({'seed': seed} if data == 'synthetic' else {}))
@@ -86,23 +146,28 @@ def cmd_train(args):
     from fer_lowres.core import seed_everything
     from fer_lowres.models import list_models
     if args.arch not in list_models(): raise ValueError(f"unknown --arch {args.arch!r}; available: {', '.join(list_models())}")
+    out = _check_out(args.out, args.overwrite)
     teacher = load_model(args.teacher) if args.teacher else None
     if teacher is not None and args.scale == 1: raise ValueError("--teacher distils into an LR student: give --scale 2 or more.")
     if teacher is None and (args.distill_maps != 'both' or args.kd_weight):
         raise ValueError("--distill-maps and --kd-weight set how a student is distilled: give --teacher too.")
     size = teacher.fer_config['hr_size'] if teacher is not None else args.size
     channels = teacher.fer_config['channels'] if teacher is not None else args.channels
-    faces = _faces(args.data, args.seed, args.max_train)
-    dls = faces.dataloaders(size=size, channels=channels, bs=args.bs)
-    seed_everything(args.seed); t0 = time.time()
-    kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed)
-    distill = dict(parts=('channel', 'spatial') if args.distill_maps == 'both' else (args.distill_maps,), kd_weight=args.kd_weight)
-    learn = (train_teacher(dls, **kw) if args.scale == 1 else
-             train_student(dls, scale=args.scale, teacher=teacher, lam=args.lam, distill_kwargs=distill, **kw))
-    seconds = time.time() - t0
-    valid = learn.validate()
-    metrics = dict(valid_loss=float(valid[0]), valid_accuracy=float(valid[1]), valid_macro_f1=float(valid[2]))
-    learn.save_fer(args.out, epochs=args.epochs, data=str(args.data), train_seconds=round(seconds, 1), **metrics)
+    with _out_lock(out):
+        faces = _faces(args.data, args.seed, args.max_train)
+        dls = faces.dataloaders(size=size, channels=channels, bs=args.bs)
+        seed_everything(args.seed); t0 = time.time()
+        note = (f"`fer-lowres train` (pid {os.getpid()}) started training into this folder at {time.strftime('%Y-%m-%d %H:%M:%S')} and did "
+                f"not finish (stopped, killed or failed); run the same command again with --overwrite")
+        kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed,
+                  cbs=[_mark_at_fit(out, note)])
+        distill = dict(parts=('channel', 'spatial') if args.distill_maps == 'both' else (args.distill_maps,), kd_weight=args.kd_weight)
+        learn = (train_teacher(dls, **kw) if args.scale == 1 else
+                 train_student(dls, scale=args.scale, teacher=teacher, lam=args.lam, distill_kwargs=distill, **kw))
+        seconds = time.time() - t0
+        valid = learn.validate()
+        metrics = dict(valid_loss=float(valid[0]), valid_accuracy=float(valid[1]), valid_macro_f1=float(valid[2]))
+        learn.save_fer(out, epochs=args.epochs, data=str(args.data), train_seconds=round(seconds, 1), **metrics)
     result = dict(arch=args.arch, scale=args.scale, mode=args.mode, protocol=args.protocol, distilled=teacher is not None,
                   epochs=args.epochs, train_seconds=round(seconds, 1), out=str(args.out), **metrics)
     print(json.dumps(result) if args.json else '\n'.join(f"{k:>15}  {v}" for k, v in result.items()))
@@ -111,17 +176,19 @@ def cmd_evaluate(args):
     "Evaluate a saved model across scales."
     from fer_lowres.models import load_model
     from fer_lowres.evaluate import resolution_sweep
+    from fer_lowres.evaluate import match_classes
     model = load_model(args.model_dir)
     cfg = model.fer_config
-    faces = _faces(args.data)
-    dls = faces.dataloaders(size=cfg['hr_size'], channels=cfg['channels'], bs=args.bs, augment=False)
-    if list(dls.vocab) != list(cfg['classes']):
-        raise ValueError(f"the data's classes {list(dls.vocab)} differ from the model's {cfg['classes']}.")
-    df = resolution_sweep(model, faces.split_dl(dls, args.split), scales=args.scales, protocol=args.protocol)
+    faces, left_out = match_classes(_faces(args.data), cfg['classes'], args.split)   # a 7-class model on CK+: contempt left out
+    dl = faces.eval_dl(args.split, size=cfg['hr_size'], channels=cfg['channels'], bs=args.bs)
+    df = resolution_sweep(model, dl, scales=args.scales, protocol=args.protocol, classes=list(cfg['classes']))
     if args.json:
-        print(json.dumps(dict(model=str(args.model_dir), split=args.split, protocol=args.protocol,
+        print(json.dumps(dict(model=str(args.model_dir), split=args.split, protocol=args.protocol, n_faces=len(dl.dataset), left_out=left_out,
                               results=df[['scale', 'size', 'accuracy', 'macro_f1', 'mean_class_accuracy']].to_dict('records'))))
-    else: print(df.drop(columns='model').to_string(index=False, float_format=lambda v: f'{v:.4f}'))
+        return
+    print(f"{len(dl.dataset):,} faces of split {args.split!r}" + (f"; left out {sum(left_out.values()):,} of classes the model does not know: "
+          + ', '.join(f'{k} {v:,}' for k, v in left_out.items()) if left_out else ''))
+    print(df.drop(columns='model').to_string(index=False, float_format=lambda v: f'{v:.4f}'))
 
 # %% ../nbs/20_cli.ipynb #c0013
 def _add_train_evaluate(sub):
@@ -133,10 +200,10 @@ def _add_train_evaluate(sub):
     s.add_argument('--teacher', help='folder of a saved HR teacher: adds attention distillation')
     s.add_argument('--epochs', type=_positive, default=10)
     s.add_argument('--bs', type=_positive, default=64)
-    s.add_argument('--lr', type=float, default=3e-3)
-    s.add_argument('--lam', type=float, default=5.0, help='weight of the attention-similarity loss (A-SKD: 5)')
+    s.add_argument('--lr', type=_positive_float, default=3e-3)
+    s.add_argument('--lam', type=_non_negative, default=5.0, help='weight of the attention-similarity loss (A-SKD: 5)')
     s.add_argument('--distill-maps', choices=('both', 'channel', 'spatial'), default='both', help='which attention maps to distil')
-    s.add_argument('--kd-weight', type=float, default=0., help='weight of an added logit distillation (temperature 4)')
+    s.add_argument('--kd-weight', type=_non_negative, default=0., help='weight of an added logit distillation (temperature 4)')
     s.add_argument('--mode', choices=('up', 'native'), default='native',
                    help="a student sees the LR face at its own size ('native', the default: 16x cheaper at r=4) or resized back ('up', A-SKD)")
     s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
@@ -144,13 +211,14 @@ def _add_train_evaluate(sub):
     s.add_argument('--channels', type=int, choices=(1, 3), default=1)
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--max-train', type=_positive, help='train on a stratified subset of this many faces')
-    s.add_argument('--out', required=True, help='folder for model.safetensors + config.json')
+    s.add_argument('--out', required=True, help='folder for model.safetensors + config.json (checked before training)')
+    s.add_argument('--overwrite', action='store_true', help='replace the model (or unfinished run) already in --out')
     s.add_argument('--json', action='store_true', help='end with one JSON object of final metrics')
     s.set_defaults(func=cmd_train)
     s = sub.add_parser('evaluate', help='accuracy and macro-F1 of a saved model across scales')
     s.add_argument('model_dir', help='folder written by train')
     s.add_argument('--data', required=True, help="data set path or 'synthetic'")
-    s.add_argument('--split', choices=('train', 'valid', 'test'), default='test')
+    s.add_argument('--split', choices=('train', 'valid', 'test', 'all'), default='test', help="the split to score ('all': a whole held-out set)")
     s.add_argument('--scales', type=_int_list, default=[1, 2, 4, 8], help='comma-separated factors')
     s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
     s.add_argument('--bs', type=_positive, default=256)
@@ -209,7 +277,7 @@ def _add_demo(sub):
                    help="students see the LR face at its own size ('native', 16x cheaper at r=4) or resized back ('up')")
     s.add_argument('--epochs', type=_positive, default=DEMO_EPOCHS)
     s.add_argument('--bs', type=_positive, default=64)
-    s.add_argument('--lr', type=float, default=3e-3)
+    s.add_argument('--lr', type=_positive_float, default=3e-3)
     s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--max-train', type=_positive, help='train on a stratified subset of this many faces')
@@ -232,62 +300,115 @@ def cli_export(model_dir, onnx_path, # a saved model folder and the .onnx file t
           f"max |onnxruntime - PyTorch| = {onnx_max_diff(model_dir, p):.1e}")
 
 def _expand(paths) -> list[Path]:
+    "The image files named or held (recursively) by `paths`; an error when there are none."
     from fer_lowres.data import IMAGE_EXTS
     out = []
     for p in map(Path, paths):
-        if p.is_dir(): out += sorted(q for q in p.rglob('*') if q.suffix.lower() in IMAGE_EXTS)
+        if p.is_dir(): out += sorted(q for q in p.rglob('*') if q.is_file() and q.suffix.lower() in IMAGE_EXTS)
         else: out.append(p)
+    if not out: raise ValueError(f"no image files ({', '.join(IMAGE_EXTS)}) in {', '.join(map(str, paths)) or 'the arguments'}.")
     return out
+
+class _ResultWriter:
+    "Results appended to `path` as they come, one file at a time: JSON lines (.jsonl) or CSV (.csv), so a crash keeps what was done."
+    def __init__(self, path, classes=None):
+        self.path = Path(path)
+        if self.path.suffix.lower() not in ('.jsonl', '.csv'): raise ValueError(f"--out {self.path}: expected a .jsonl (JSON lines) or .csv file name.")
+        if self.path.is_dir(): raise ValueError(f"--out {self.path}: is a folder; expected a .jsonl or .csv file.")
+        try: self.f = open(self.path, 'w', newline='')
+        except OSError as e: raise ValueError(f"--out {self.path}: cannot be written ({e.strerror or e}).") from None
+        self.csv = None
+    def write(self, r: dict):
+        if self.path.suffix.lower() == '.jsonl': self.f.write(json.dumps(r) + '\n')
+        else:
+            import csv
+            rows = [dict(file=r['file'], face=i, box=' '.join(map(str, f['box'])) if f['box'] else '', label=f['label'],
+                         probability=f['probs'][f['label']], model=f.get('model', ''), error='') for i, f in enumerate(r['faces'])]
+            rows = rows or [dict(file=r['file'], face='', box='', label='', probability='', model='', error=r['error'] or '')]
+            if self.csv is None: self.csv = csv.DictWriter(self.f, fieldnames=list(rows[0])); self.csv.writeheader()
+            self.csv.writerows(rows)
+        self.f.flush()
+    def close(self): self.f.close()
 
 NO_FACE = "no face found (faces under ~24 px need --upscale 2; for face crops use --no-detect)"
 
+def _predictor(model, batch_size: int = 256):
+    "A `Predictor` for a model folder, an .onnx file or a bundled name; for None or 'fer2013', every bundled model, each face to the one for its size."
+    from fer_lowres.inference import Predictor
+    from fer_lowres.pretrained import SpecialistPredictor, BUNDLED_SET
+    if model is None or str(model) == BUNDLED_SET: return SpecialistPredictor(batch_size=batch_size)
+    return Predictor(model, batch_size=batch_size)
+
+def _check_predict_args(batch_size, upscale):
+    if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"--batch-size must be a positive integer, got {batch_size!r}.")
+    if not (isinstance(upscale, (int, float)) and math.isfinite(upscale) and 0 < upscale <= MAX_UPSCALE):
+        raise ValueError(f"--upscale must be a finite number in (0, {MAX_UPSCALE}], got {upscale!r}.")
+
+MAX_UPSCALE = 8   # (ours) enough for 3 px faces; 1e6 would ask for a picture of terapixels
+
 def cli_predict(paths: list[str],         # image files and/or folders of images
-                model_dir,                # a saved model folder or an .onnx file from `export`
+                model_dir=None,           # a saved model folder, an .onnx file or a bundled name (default: the bundled specialists)
                 detect: bool = True,      # find faces; False: each file is one face crop
                 as_json: bool = False,    # print one JSON object instead of a table
                 upscale: float = 1.0,     # see `detect_faces`
                 batch_size: int = 256,    # faces per forward pass
+                out=None,                 # also append each file's result to this .jsonl or .csv file as soon as it is known
                ) -> int:
     "Predict for every picture, print a table or JSON, and return the number of files that failed."
     from fer_lowres.core import MIN_SIDE
-    from fer_lowres.inference import Predictor, read_image
-    pred = Predictor(model_dir, batch_size=batch_size)
+    from fer_lowres.inference import read_image
+    _check_predict_args(batch_size, upscale)
     files = _expand(paths)
+    writer = _ResultWriter(out) if out is not None else None
+    pred = _predictor(model_dir, batch_size)
     results = {str(f): dict(file=str(f), faces=[], error=None) for f in files}
-    if not detect:
-        crops, ok = [], []
-        for f in files:
-            try:
-                a = read_image(f, pred.channels)
-                if min(a.shape[:2]) < MIN_SIDE: raise ValueError(f"{f}: {a.shape[1]}x{a.shape[0]} px is too small (at least {MIN_SIDE} px a side).")
-                crops.append(a); ok.append(f)
-            except (OSError, ValueError, TypeError) as e: results[str(f)]['error'] = str(e)
-        for i in range(0, len(crops), batch_size):
-            for f, r in zip(ok[i:i + batch_size], pred.predict_crops(crops[i:i + batch_size])): results[str(f)]['faces'] = [r.to_dict()]
+    def done(fs):
+        for f in fs:
+            if writer: writer.write(results[str(f)])
+    try:
+        if not detect:
+            for k in range(0, len(files), batch_size):   # at most one batch of crops in memory
+                chunk, crops, ok = files[k:k + batch_size], [], []
+                for f in chunk:
+                    try:
+                        a = read_image(f, pred.channels)
+                        if min(a.shape[:2]) < MIN_SIDE: raise ValueError(f"{f}: {a.shape[1]}x{a.shape[0]} px is too small (at least {MIN_SIDE} px a side).")
+                        crops.append(a); ok.append(f)
+                    except (OSError, ValueError, TypeError) as e: results[str(f)]['error'] = str(e)
+                for f, r in zip(ok, pred.predict_crops(crops)): results[str(f)]['faces'] = [r.to_dict()]
+                done(chunk)
+        else:
+            for f in files:
+                try:
+                    faces = pred.predict(f, upscale=upscale)
+                    if faces: results[str(f)]['faces'] = [r.to_dict() for r in faces]
+                    else: results[str(f)]['error'] = f"{f}: {NO_FACE}"
+                except (OSError, ValueError, TypeError) as e: results[str(f)]['error'] = str(e)
+                done([f])
+    finally:
+        if writer: writer.close()
+    res = list(results.values())
+    if as_json: print(json.dumps(dict(results=res)))
     else:
-        for f in files:
-            try:
-                faces = pred.predict(f, upscale=upscale)
-                if faces: results[str(f)]['faces'] = [r.to_dict() for r in faces]
-                else: results[str(f)]['error'] = f"{f}: {NO_FACE}"
-            except (OSError, ValueError, TypeError) as e: results[str(f)]['error'] = str(e)
-    out = list(results.values())
-    if as_json: print(json.dumps(dict(results=out)))
-    else:
-        for r in out:
+        for r in res:
             if r['error']: print(f"{r['file']}\tERROR\t{r['error']}"); continue
             for i, f in enumerate(r['faces']):
                 box = 'whole image' if f['box'] is None else 'x={} y={} w={} h={}'.format(*f['box'])
                 print(f"{r['file']}\tface {i}\t{box}\t{f['label']}\t{f['probs'][f['label']]:.2f}")
-    return sum(r['error'] is not None for r in out)
+    if writer: print(f"wrote {writer.path}", file=sys.stderr)
+    return sum(r['error'] is not None for r in res)
 
-def cli_video(path, model_dir,            # a video file and a saved model folder (or .onnx)
+def cli_video(path, model_dir=None,       # a video file and a saved model folder, .onnx file or bundled name (default: the bundled specialists)
               every: int = 1, smooth: int = 1, detect: bool = True, upscale: float = 1.0,
               out_csv=None,               # write the per-frame table here
              ):
     "Analyse a video, print a summary (and write a CSV); returns the table."
-    from fer_lowres.inference import Predictor, analyse_video
-    df = analyse_video(path, Predictor(model_dir), every=every, smooth=smooth, detect=detect, upscale=upscale)
+    from fer_lowres.inference import analyse_video
+    _check_predict_args(1, upscale)
+    if not (isinstance(every, int) and every >= 1 and isinstance(smooth, int) and smooth >= 1):
+        raise ValueError(f"--every and --smooth must be positive integers, got {every!r} and {smooth!r}.")
+    if out_csv is not None and Path(out_csv).is_dir(): raise ValueError(f"--csv {out_csv}: is a folder; expected a .csv file name.")
+    df = analyse_video(path, _predictor(model_dir), every=every, smooth=smooth, detect=detect, upscale=upscale)
     n_face = int(df['face'].sum())
     print(f"{path}: {len(df)} frames analysed, a face in {n_face}")
     if n_face: print('top class per frame: ' + ', '.join(f"{k} {v}" for k, v in df['label'].value_counts().items()))
@@ -295,33 +416,56 @@ def cli_video(path, model_dir,            # a video file and a saved model folde
     return df
 
 # %% ../nbs/20_cli.ipynb #c0056
+def cmd_models(args):
+    "List the models installed with the package: name, architecture, face size it reads, scale, mode, PrivateTest accuracy."
+    from fer_lowres.pretrained import bundled_models
+    models = bundled_models()
+    if args.json: print(json.dumps(dict(models=models))); return 0
+    if not models: print("no bundled models are installed"); return 0
+    print(f"{'name':<14} {'arch':<13} {'size':>5} {'scale':>5}  {'mode':<7} {'PrivateTest':>11}")
+    for m in models:
+        acc = '' if m['test_accuracy'] is None else f"{m['test_accuracy']:.3f}"
+        print(f"{m['name']:<14} {m['arch']:<13} {m['size']:>4}px {m['scale']:>5}  {m['mode']:<7} {acc:>11}")
+    print("predict / video with no --model use all of them, each face to the model for its size")
+    return 0
+
 def _cmd_export(args): return cli_export(args.model_dir, args.onnx, args.opset) or 0
-def _cmd_predict(args): return 1 if cli_predict(args.images, args.model, not args.no_detect, args.json, args.upscale, args.batch_size) else 0
+def _cmd_predict(args): return 1 if cli_predict(args.images, args.model, not args.no_detect, args.json, args.upscale, args.batch_size, args.out) else 0
 def _cmd_video(args):
     cli_video(args.video, args.model, args.every, args.smooth, not args.no_detect, args.upscale, args.csv); return 0
 
+def _upscale(s: str) -> float:
+    try: v = float(s)
+    except ValueError: v = float('nan')
+    if not (math.isfinite(v) and 0 < v <= MAX_UPSCALE): raise argparse.ArgumentTypeError(f"expected a finite number in (0, {MAX_UPSCALE}], got {s!r}")
+    return v
+
 def add_cli_commands(subparsers) -> None:
-    "Add the `export`, `predict` and `video` commands to an argparse subparsers object; each `func(args)` returns an exit code."
+    "Add the `models`, `export`, `predict` and `video` commands to an argparse subparsers object; each `func(args)` returns an exit code."
+    s = subparsers.add_parser('models', help='list the pretrained models installed with the package')
+    s.add_argument('--json', action='store_true', help='print one JSON object {"models": [...]}')
+    s.set_defaults(func=cmd_models)
     s = subparsers.add_parser('export', help='export a saved model to ONNX')
-    s.add_argument('model_dir', help='a saved model folder (config.json + model.safetensors)')
+    s.add_argument('model_dir', help='a saved model folder (config.json + model.safetensors) or a bundled model name')
     s.add_argument('--onnx', required=True, help='the .onnx file to write')
     s.add_argument('--opset', type=int, default=None, help='ONNX opset (default: the exporter\'s)')
     s.set_defaults(func=_cmd_export)
     s = subparsers.add_parser('predict', help='predict expressions for photos or face crops')
     s.add_argument('images', nargs='+', help='image files or folders')
-    s.add_argument('--model', required=True, help='a saved model folder or an .onnx file')
+    s.add_argument('--model', default=None, help='a saved model folder, an .onnx file or a bundled model name (see `fer-lowres models`); default: the bundled FER2013 models, each face to the one for its size')
     s.add_argument('--no-detect', action='store_true', help='each image is already a face crop (any size)')
     s.add_argument('--json', action='store_true', help='print one JSON object')
-    s.add_argument('--upscale', type=float, default=1.0, help='enlarge photos before face detection (2: faces down to ~12 px)')
-    s.add_argument('--batch-size', type=int, default=256, help='faces per forward pass')
+    s.add_argument('--upscale', type=_upscale, default=1.0, help=f'enlarge photos before face detection (2: faces down to ~12 px; at most {MAX_UPSCALE})')
+    s.add_argument('--batch-size', type=_positive, default=256, help='faces per forward pass')
+    s.add_argument('--out', default=None, help='also write each result as soon as it is known to this .jsonl (JSON lines) or .csv file')
     s.set_defaults(func=_cmd_predict)
     s = subparsers.add_parser('video', help='expressions over time in a video')
     s.add_argument('video', help='a video file')
-    s.add_argument('--model', required=True, help='a saved model folder or an .onnx file')
-    s.add_argument('--every', type=int, default=1, help='analyse every k-th frame')
-    s.add_argument('--smooth', type=int, default=1, help='average probabilities over this many analysed frames')
+    s.add_argument('--model', default=None, help='a saved model folder, an .onnx file or a bundled model name (see `fer-lowres models`); default: the bundled FER2013 models, each face to the one for its size')
+    s.add_argument('--every', type=_positive, default=1, help='analyse every k-th frame')
+    s.add_argument('--smooth', type=_positive, default=1, help='average probabilities over this many analysed frames')
     s.add_argument('--no-detect', action='store_true', help='each frame is already a face crop')
-    s.add_argument('--upscale', type=float, default=1.0, help='enlarge frames before face detection')
+    s.add_argument('--upscale', type=_upscale, default=1.0, help='enlarge frames before face detection')
     s.add_argument('--csv', default=None, help='write the per-frame table to this CSV file')
     s.set_defaults(func=_cmd_video)
 

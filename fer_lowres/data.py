@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 import kornia
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, PILImage, PILImageBW,
                                Resize, aug_transforms, DataLoaders, Datasets, Categorize, TensorImage, TensorImageBW,
                                Transform, retain_type)
@@ -21,14 +21,14 @@ from .core import CLASSES, CLASSES8, canonical_label, native_to_index, FERPLUS_C
 from .synthetic import synthetic_faces
 
 # %% auto #0
-__all__ = ['SPLITS', 'IMAGE_EXTS', 'FER2013_USAGE', 'SPLIT_DIRS', 'LAYOUTS', 'AUGMENTS', 'FAST_CACHE_BYTES', 'FaceSet',
-           'open_image', 'synthetic_faceset', 'read_fer2013_csv', 'read_image_folder', 'read_rafdb', 'read_expw',
-           'read_ferplus', 'detect_format', 'load_faces', 'RandomErase', 'face_augment', 'FaceGetter', 'LabelGetter',
-           'TensorFaceGetter']
+__all__ = ['SPLITS', 'IMAGE_EXTS', 'MAX_IMAGE_PIXELS', 'FER2013_USAGE', 'SPLIT_DIRS', 'LAYOUTS', 'AUGMENTS', 'FAST_CACHE_BYTES',
+           'FaceSet', 'open_image', 'synthetic_faceset', 'read_fer2013_csv', 'read_image_folder', 'read_rafdb',
+           'read_expw', 'read_ferplus', 'detect_format', 'load_faces', 'RandomErase', 'face_augment', 'FaceGetter',
+           'LabelGetter', 'TensorFaceGetter']
 
 # %% ../nbs/02_data.ipynb #c0005
 SPLITS = ('train', 'valid', 'test')
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.gif')   # a GIF is read as its first frame
 
 @dataclass
 class FaceSet:
@@ -57,8 +57,9 @@ class FaceSet:
         return {c: int(vc.get(i, 0)) for i, c in enumerate(self.classes)}
 
     def indices(self, split: str) -> np.ndarray:
-        "Row positions of the faces in `split`, or an error naming the split and the ones that exist."
-        if split not in SPLITS: raise ValueError(f"Unknown split {split!r}: expected one of {SPLITS}.")
+        "Row positions of the faces in `split` ('all': every face), or an error naming the split and the ones that exist."
+        if split == 'all' and len(self): return np.arange(len(self))
+        if split not in SPLITS + ('all',): raise ValueError(f"Unknown split {split!r}: expected one of {SPLITS + ('all',)}.")
         idx = np.flatnonzero(self.items['split'].values == split)
         if len(idx) == 0:
             raise ValueError(f"The {self.format} data from {self.root or 'memory'} has no faces in split {split!r} "
@@ -68,15 +69,39 @@ class FaceSet:
 # %% ../nbs/02_data.ipynb #c0007
 from fastcore.basics import patch
 
+MAX_IMAGE_PIXELS = 64_000_000   # (ours) larger pictures are refused before decoding (decompression bombs)
+
+def _as_8bit(im: Image.Image) -> Image.Image:
+    "An `L` or `RGB` copy of `im`: 16-bit and float images scaled (not clipped), transparency over white."
+    if im.mode.startswith('I') or im.mode == 'F':
+        a = np.asarray(im, dtype=np.float64)
+        if im.mode == 'F': a = a * 255 if np.nanmax(a, initial=0) <= 1 else a
+        elif im.mode != 'I' or np.nanmax(a, initial=0) > 255: a = a / 257   # 16-bit: 65535 -> 255
+        return Image.fromarray(np.clip(np.nan_to_num(a), 0, 255).round().astype(np.uint8), 'L')
+    if im.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or (im.mode == 'P' and 'transparency' in im.info):
+        return Image.alpha_composite(Image.new('RGBA', im.size, (255, 255, 255, 255)), im.convert('RGBA')).convert('RGB')
+    if im.mode in ('L', 'RGB'): return im
+    return im.convert('L' if im.mode == '1' else 'RGB')
+
 def open_image(path, # an image file
               ) -> Image.Image:
-    "Open and fully decode an image file, or raise an error that names the file and says what was expected."
+    "Open and fully decode an image file as an upright 8-bit `L` or `RGB` picture, or raise an error that names the file."
     try:
-        im = Image.open(path); im.load()
-        return im
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)   # the check below says more
+            with Image.open(path) as im:
+                if im.width * im.height > MAX_IMAGE_PIXELS:
+                    raise ValueError(f"{path}: {im.width}x{im.height} px, more than the {MAX_IMAGE_PIXELS:,} pixels fer_lowres decodes "
+                                     "(a decompression bomb, or a picture to shrink first); refused without decoding it.")
+                im.load()   # the first frame of an animation
+                return _as_8bit(ImageOps.exif_transpose(im)).copy()
     except FileNotFoundError: raise FileNotFoundError(f"{path}: image file not found.") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise ValueError(f"{path}: not a readable image ({e}); expected a JPEG/PNG/BMP face image.") from None
+    except Image.DecompressionBombError as e:
+        raise ValueError(f"{path}: more than the {MAX_IMAGE_PIXELS:,} pixels fer_lowres decodes (a decompression bomb, "
+                         f"or a picture to shrink first); refused without decoding it ({e})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as e:
+        if str(e).startswith(f"{path}: "): raise
+        raise ValueError(f"{path}: not a readable image ({e}); expected a JPEG/PNG/BMP/GIF/TIFF/WebP face image.") from None
 
 @patch
 def image(self: FaceSet, i: int, # row position
@@ -101,11 +126,12 @@ def summary(self: FaceSet) -> dict:
     "What `fer-lowres info` prints: format, number of images, image size, faces per split and per class."
     if self.pixels is not None: size = list(self.pixels.shape[1:3])
     elif len(self) and ('box' not in self.items or self.items['box'].isna().all()):
-        with Image.open(self.items['path'].iloc[0]) as im: size = [im.height, im.width]
+        size = list(open_image(self.items['path'].iloc[0]).size[::-1])
     else: size = None  # face crops of varying size
     return dict(format=self.format, root=str(self.root) if self.root else None, n_images=len(self),
                 image_size=size, splits=self.split_counts(), classes=self.class_counts(),
                 skipped=dict(self.skipped))
+
 
 # %% ../nbs/02_data.ipynb #c0009
 @patch
@@ -151,6 +177,13 @@ def _bad(path, line, what, on_error, skipped, reason):
     if on_error == 'raise': raise ValueError(f"{path}, line {line}: {what}")
     skipped[reason] = skipped.get(reason, 0) + 1
 
+def _read_csv(path, **kwargs) -> pd.DataFrame:
+    "`pd.read_csv`, with an error that names the file when it is empty, cut short or not what its name says."
+    try: return pd.read_csv(path, **kwargs)
+    except Exception as e:
+        raise ValueError(f"{path}: cannot be read as a CSV ({type(e).__name__}: {e}); is the file complete, "
+                         "and is a .gz file really gzip-compressed?") from None
+
 def _check_on_error(on_error):
     if on_error not in ('raise', 'skip'): raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}.")
 
@@ -161,11 +194,11 @@ def read_fer2013_csv(path,                  # fer2013.csv or fer2013.csv.gz
     _check_on_error(on_error)
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: FER2013 CSV not found.")
-    try: df = pd.read_csv(path, dtype={'pixels': str, 'Usage': str})
-    except Exception as e: raise ValueError(f"{path}: cannot be read as a CSV ({e}).") from None
+    df = _read_csv(path, dtype={'pixels': str, 'Usage': str})
     missing = {'emotion', 'pixels', 'Usage'} - set(df.columns)
     if missing: raise ValueError(f"{path}: missing column(s) {sorted(missing)}; a FER2013 CSV has the header "
                                  f"'emotion,pixels,Usage' (found {list(df.columns)}).")
+    if not len(df): raise ValueError(f"{path}: no faces (a header and no rows).")
     skipped, keep = {}, np.ones(len(df), bool)
     pix = df['pixels'].fillna('').str.strip()
     lengths = pix.str.count(r'\s+').to_numpy() + (pix.str.len().to_numpy() > 0)
@@ -179,7 +212,8 @@ def read_fer2013_csv(path,                  # fer2013.csv or fer2013.csv.gz
     rows = np.flatnonzero(keep)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', DeprecationWarning)
-        flat = np.fromstring(' '.join(pix.iloc[rows].tolist()), dtype=np.int64, sep=' ') if len(rows) else np.zeros(0, np.int64)
+        try: flat = np.fromstring(' '.join(pix.iloc[rows].tolist()), dtype=np.int64, sep=' ') if len(rows) else np.zeros(0, np.int64)
+        except ValueError: flat = np.zeros(0, np.int64)   # numpy 2 raises on a word among the numbers: find its row below
     if flat.size != len(rows) * 2304 or (flat.size and (flat.min() < 0 or flat.max() > 255)):
         for i in rows:  # slow path, only to name the row
             try: v = np.array(pix.iloc[i].split(), dtype=np.int64)
@@ -358,7 +392,7 @@ def detect_format(path) -> str:
     if not p.exists(): raise FileNotFoundError(f"{p}: no such file or folder; {LAYOUTS}")
     if p.is_file():
         if p.name.endswith(('.csv', '.csv.gz')):
-            head = pd.read_csv(p, nrows=0).columns
+            head = _read_csv(p, nrows=0).columns
             if {'emotion', 'pixels', 'Usage'} <= set(head): return 'fer2013-csv'
             if 'NF' in head and 'contempt' in head:
                 raise ValueError(f"{p}: a FERPlus vote file needs the original fer2013.csv beside it; pass the folder that holds both.")
@@ -450,11 +484,12 @@ def datablock(self: FaceSet, size: int = 48, # HR side in pixels
               channels: int = 1,              # 1 (grayscale) or 3 (RGB)
               valid: str = 'valid',           # which split validates
               augment: bool | str = True,     # training-batch augmentation: True/'light', 'strong' or False (see `face_augment`)
+              train: str = 'train',           # which split trains
              ) -> DataBlock:
     "A fastai `DataBlock` over this set's `train` split, validated on `valid`."
     if channels not in (1, 3): raise ValueError(f"channels must be 1 or 3, got {channels}.")
     if size < 6: raise ValueError(f"size must be at least 6 px, got {size}.")
-    train_idx, valid_idx = self.indices('train'), self.indices(valid)
+    train_idx, valid_idx = self.indices(train), self.indices(valid)
     n_train = len(train_idx)
     batch_tfms = face_augment(augment) or None
     return DataBlock(blocks=(ImageBlock(cls=PILImageBW if channels == 1 else PILImage), CategoryBlock(vocab=list(self.classes), sort=False)),
@@ -492,6 +527,7 @@ def dataloaders(self: FaceSet, size: int = 48, # HR side in pixels
                 num_workers: int = 0,           # DataLoader workers (0: in the main process, best for small faces)
                 device=None,                    # where batches go (default: the best device)
                 fast: bool | None = None,       # tensor items for in-memory sets (default: when all faces are in memory and the resized copy fits `FAST_CACHE_BYTES`)
+                train: str = 'train',           # which split trains
                 **kwargs,                       # passed to `DataBlock.dataloaders`
                ) -> DataLoaders:
     "fastai `DataLoaders` of HR faces: train on `train`, validate on `valid`."
@@ -501,10 +537,10 @@ def dataloaders(self: FaceSet, size: int = 48, # HR side in pixels
         fast = in_memory and (no_copy or len(self) * size * size * channels <= FAST_CACHE_BYTES)
     if fast and not in_memory: raise ValueError(f"fast=True needs every face in memory; the {self.format} data from {self.root} is read from files.")
     if not fast:
-        dls = self.datablock(size, channels, valid, augment).dataloaders(None, bs=bs, num_workers=num_workers, device=device, **kwargs)
+        dls = self.datablock(size, channels, valid, augment, train).dataloaders(None, bs=bs, num_workers=num_workers, device=device, **kwargs)
     else:
-        block = self.datablock(size, channels, valid, augment)    # the same checks, splits and batch transforms
-        train_idx, valid_idx = self.indices('train'), self.indices(valid)
+        block = self.datablock(size, channels, valid, augment, train)    # the same checks, splits and batch transforms
+        train_idx, valid_idx = self.indices(train), self.indices(valid)
         dsets = Datasets(np.concatenate([train_idx, valid_idx]).tolist(),
                          tfms=[[TensorFaceGetter(self, size, channels)], [LabelGetter(self), Categorize(vocab=list(self.classes), sort=False)]],
                          splits=(list(range(len(train_idx))), list(range(len(train_idx), len(train_idx) + len(valid_idx)))))
@@ -519,3 +555,11 @@ def split_dl(self: FaceSet, dls: DataLoaders, # DataLoaders made by `FaceSet.dat
             ):
     "A labelled, unshuffled DataLoader over `split` with `dls`' transforms (no augmentation)."
     return dls.test_dl(self.indices(split).tolist(), with_labels=True)
+@patch
+def eval_dl(self: FaceSet, split: str = 'test', # the split to score, or 'all' (a whole held-out set)
+            size: int = 48, channels: int = 1, bs: int = 256, # HR side, channels, batch size
+            device=None,                          # where batches go (default: the best device)
+           ):
+    "A labelled, unshuffled DataLoader over `split` alone, without augmentation: a set needs no train or valid split to be scored."
+    return self.dataloaders(size, channels, bs, valid=split, augment=False, device=device, train=split).valid
+

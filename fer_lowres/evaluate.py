@@ -14,6 +14,7 @@ from torch import nn
 import matplotlib.pyplot as plt
 from sklearn.metrics import f1_score, confusion_matrix, ConfusionMatrixDisplay
 from .core import CLASSES
+from .data import FaceSet
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
@@ -21,7 +22,7 @@ from fastai.losses import CrossEntropyLossFlat
 from .degrade import DegradeCallback, DegradeSpec, lr_size
 
 # %% auto #0
-__all__ = ['get_fer_preds', 'fer_metrics', 'plot_confusion', 'resolution_sweep', 'plot_resolution']
+__all__ = ['get_fer_preds', 'fer_metrics', 'plot_confusion', 'resolution_sweep', 'plot_resolution', 'match_classes']
 
 # %% ../nbs/13_evaluate.ipynb #c0005
 class _FlipInput(Callback):
@@ -112,3 +113,22 @@ def plot_resolution(df: pd.DataFrame, metric: str = 'accuracy', ax=None, chance:
     ax.set_xscale('log', base=2); ax.set_xticks(sizes); ax.set_xticklabels([f'{s}px' for s in sizes])
     ax.set_xlabel(f"face size ({df['protocol'].iloc[0]} degradation)"); ax.set_ylabel(metric); ax.legend(); ax.grid(alpha=.3)
     return ax
+
+# %% ../nbs/13_evaluate.ipynb #ae367fca
+def match_classes(faces: FaceSet,        # the data to score
+                  classes,               # the model's class names, in its output order
+                  split: str | None = None, # count the faces left out in this split only (default: all)
+                 ) -> tuple[FaceSet, dict]:
+    "`faces` without the classes the model does not know, labels in the model's order; and the number of faces left out per class."
+    classes = [str(c) for c in classes]
+    names = np.asarray(faces.classes, dtype=object)[faces.items['label'].to_numpy()]
+    known = np.isin(names, classes)
+    counted = np.ones(len(names), bool) if split in (None, 'all') else faces.items['split'].to_numpy() == split
+    gone, n = np.unique(names[~known & counted].astype(str), return_counts=True)
+    if not known[counted].any():
+        raise ValueError(f"none of the {int(counted.sum())} faces of the {faces.format} data is of a class the model knows: "
+                         f"the data has {list(faces.classes)}, the model {classes}.")
+    items = faces.items[known].copy()
+    items['label'] = [classes.index(c) for c in names[known]]
+    skipped = dict(faces.skipped, **({'class_not_in_model': int((~known).sum())} if (~known).any() else {}))
+    return FaceSet(items.reset_index(drop=True), tuple(classes), faces.pixels, faces.format, faces.root, skipped), dict(zip(gone.tolist(), n.tolist()))

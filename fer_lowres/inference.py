@@ -6,9 +6,8 @@ Docs: http://localhost:8000/inference.html.md"""
 
 # %% ../nbs/15_inference.ipynb #c0002
 from __future__ import annotations
-import json, os
+import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,17 +25,26 @@ from .synthetic import synthetic_faces
 from .models import load_model
 
 # %% auto #0
-__all__ = ['read_image', 'FaceResult', 'onnx_session', 'Predictor', 'face_backend', 'detect_faces', 'crop_faces', 'draw_faces',
-           'analyse_video', 'plot_video', 'write_test_video']
+__all__ = ['read_image', 'FaceResult', 'onnx_session', 'Predictor', 'crop_faces', 'draw_faces', 'analyse_video', 'plot_video',
+           'write_test_video']
 
 # %% ../nbs/15_inference.ipynb #c0011
 def _to_uint8(a: np.ndarray, what: str) -> np.ndarray:
+    "8-bit pixels: uint8 as they are, 16-bit (uint16, or integers above 255) scaled by 1/257, floats in [0, 1] by 255; NaN refused."
     if a.dtype == np.uint8: return a
     if a.dtype == bool or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
-        raise TypeError(f"{what}: pixel type {a.dtype} is not an image type; expected uint8 (0..255) or float (0..1).")
+        raise TypeError(f"{what}: pixel type {a.dtype} is not an image type; expected uint8 (0..255), uint16 (0..65535) or float (0..1).")
+    if np.issubdtype(a.dtype, np.integer):
+        lo, top = (int(a.min()), int(a.max())) if a.size else (0, 0)
+        if top > 65535 or lo < 0: raise ValueError(f"{what}: {a.dtype} pixels from {lo} to {top}; expected 0..255 (8-bit) or 0..65535 (16-bit).")
+        deep = a.dtype == np.uint16 or top > 255
+        a = a.astype(np.float32)
+        return (a / 257 if deep else a).round().astype(np.uint8)
+    bad = int((~np.isfinite(a)).sum())
+    if bad: raise ValueError(f"{what}: {bad} pixel value(s) are NaN or infinite; expected finite values in [0, 1] (or 0..255).")
     a = a.astype(np.float32)
-    if np.issubdtype(a.dtype, np.floating) and a.size and np.nanmax(a) <= 1.0: a = a * 255
-    return np.clip(np.nan_to_num(a), 0, 255).round().astype(np.uint8)
+    if a.size and a.max() <= 1.0: a = a * 255
+    return np.clip(a, 0, 255).round().astype(np.uint8)
 
 def read_image(image,                 # a file path, a PIL image, a NumPy array (H,W) / (H,W,C), or a tensor (C,H,W)
                channels: int = 3,     # 1: grayscale (H, W); 3: RGB (H, W, 3)
@@ -67,12 +75,16 @@ def read_image(image,                 # a file path, a PIL image, a NumPy array 
 # %% ../nbs/15_inference.ipynb #c0015
 @dataclass
 class FaceResult:
-    "One face: its box `(x, y, w, h)` in the image (None for a whole-image crop), the top class and every class probability."
+    "One face: its box `(x, y, w, h)` in the image (None for a whole-image crop), the top class, every class probability, and the model that answered."
     box: tuple | None
     label: str
     probs: dict
-    def to_dict(self) -> dict: return dict(box=None if self.box is None else [int(v) for v in self.box], label=self.label,
-                                           probs={k: round(float(v), 6) for k, v in self.probs.items()})
+    model: str | None = None   # the model's folder or bundled name (several answer in `pretrained.SpecialistPredictor`)
+    def to_dict(self) -> dict:
+        d = dict(box=None if self.box is None else [int(v) for v in self.box], label=self.label,
+                 probs={k: round(float(v), 6) for k, v in self.probs.items()})
+        if self.model is not None: d['model'] = self.model
+        return d
 
 def _check_config(cfg: dict, where: str) -> dict:
     "A copy of a model config with its classes, channels and `DegradeSpec` (under 'degrade' and as flat keys), checked."
@@ -102,8 +114,10 @@ def _stack(faces, channels) -> torch.Tensor:
     if isinstance(faces, torch.Tensor):
         x = faces.as_subclass(torch.Tensor) if type(faces) is not torch.Tensor else faces
         if x.ndim != 4: raise ValueError(f"faces: a tensor of shape {tuple(x.shape)}; expected a batch (B, C, H, W).")
-        x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
-        return [x]
+        if not x.is_floating_point(): return [torch.from_numpy(_to_uint8(x.cpu().numpy(), 'faces')).float() / 255]
+        bad = int((~torch.isfinite(x)).sum())
+        if bad: raise ValueError(f"faces: {bad} pixel value(s) are NaN or infinite; expected finite values in [0, 1].")
+        return [x.float()]
     if isinstance(faces, np.ndarray) and faces.ndim in (3, 4):
         a = _to_uint8(faces, 'faces')
         a = a[..., None] if a.ndim == 3 else a
@@ -130,11 +144,13 @@ class Predictor:
                  onnx: str | Path | None = None, # run this ONNX export of the model with onnxruntime instead of PyTorch
                  threads: int | None = None,  # CPU threads for onnxruntime (default: PyTorch's)
                 ):
+        if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
         self.device, self.batch_size, self.session = torch.device(device), batch_size, None
         if isinstance(model, Predictor): model = model.model
         if isinstance(model, (str, Path)) and str(model).endswith('.onnx'): onnx, model = model, None
         if isinstance(model, (str, Path)):
             where = str(model)
+            self.name = where
             self.model = load_model(model, device)
             cfg = self.model.fer_config
         elif isinstance(model, nn.Module):
@@ -150,6 +166,7 @@ class Predictor:
             if cfg is None:
                 if 'fer_config' not in meta: raise ValueError(f"{onnx}: no fer_config in its metadata; export it with export_onnx.")
                 cfg = json.loads(meta['fer_config'])
+        if not hasattr(self, 'name'): self.name = where if onnx is None or model is not None else str(onnx)
         self.config = _check_config(cfg, where)
         self.classes, self.channels = list(self.config['classes']), int(self.config['channels'])
         self.spec = DegradeSpec.from_dict(self.config, where)   # the degradation the model was trained on, replayed on every input
@@ -171,6 +188,7 @@ class Predictor:
         "The model's input for `faces`: channels, resize to `hr_size`, then the model's `DegradeSpec` as in training."
         spec = self.spec.at(scale, protocol)
         hr, lr, out = spec.hr_size, spec.input_size, []
+        if isinstance(faces, (list, tuple)) and not len(faces): return torch.empty(0, self.channels, lr, lr)
         for x in _stack(faces, self.channels):
             if min(x.shape[-2:]) < MIN_SIDE:
                 raise ValueError(f"face crop of {x.shape[-1]}x{x.shape[-2]} px is too small: expected at least {MIN_SIDE} px a side.")
@@ -185,6 +203,7 @@ class Predictor:
     def logits(self, x: torch.Tensor, # prepared input (B, C, H, W)
               ) -> torch.Tensor:
         "Raw model outputs for a prepared batch, `batch_size` faces at a time."
+        if not len(x): return torch.empty(0, len(self.classes))
         out = []
         for chunk in x.split(self.batch_size):
             if self.session is not None:
@@ -204,62 +223,11 @@ class Predictor:
         p = self.probs(faces)
         boxes = [None] * len(p) if boxes is None else list(boxes)
         return [FaceResult(None if b is None else tuple(int(v) for v in b), self.classes[int(q.argmax())],
-                           dict(zip(self.classes, q.tolist()))) for q, b in zip(p, boxes)]
+                           dict(zip(self.classes, q.tolist())), self.name) for q, b in zip(p, boxes)]
 
 
 # %% ../nbs/15_inference.ipynb #c0028
-@lru_cache(maxsize=2)
-def _cascade(backend: str):
-    if backend == 'opencv':
-        import cv2
-        return cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml'))
-    from skimage.feature import Cascade
-    from skimage.data import lbp_frontal_face_cascade_filename
-    return Cascade(lbp_frontal_face_cascade_filename())
-
-def face_backend() -> str:
-    "'opencv' (Haar cascade, OpenCV 4) when OpenCV has its cascade classifier and files, else 'skimage' (LBP cascade)."
-    try:
-        import cv2
-        ok = hasattr(cv2, 'CascadeClassifier') and os.path.exists(os.path.join(cv2.data.haarcascades, 'haarcascade_frontalface_default.xml'))
-    except ImportError: ok = False
-    return 'opencv' if ok else 'skimage'
-
-def _merge_boxes(boxes, overlap=0.5):
-    "Largest first; drop a box when more than `overlap` of it lies inside a kept box."
-    keep = []
-    for b in sorted(boxes, key=lambda b: -b[2] * b[3]):
-        x, y, w, h = b
-        inside = lambda k: max(0, min(x + w, k[0] + k[2]) - max(x, k[0])) * max(0, min(y + h, k[1] + k[3]) - max(y, k[1])) / (w * h)
-        if all(inside(k) <= overlap for k in keep): keep.append(b)
-    return keep
-
-def detect_faces(image,                   # anything `read_image` reads
-                 upscale: float = 1.0,    # enlarge the picture by this much first (2: faces down to ~12 px)
-                 min_size: int | None = None, # smallest face side in px (default: 24 / upscale or 7% of the short side, the larger)
-                 min_neighbors: int | None = None, # detections needed to accept a face (default: 5 Haar, 12 LBP)
-                 backend: str = 'auto',   # 'auto', 'opencv' or 'skimage'
-                ) -> np.ndarray:
-    "Face boxes `(N, 4)` as `(x, y, w, h)` in the picture's pixels, largest first."
-    import cv2
-    gray = read_image(image, 1)
-    if upscale <= 0: raise ValueError(f"upscale must be > 0, got {upscale!r}.")
-    backend = face_backend() if backend == 'auto' else backend
-    if backend not in ('opencv', 'skimage'): raise ValueError(f"backend must be 'auto', 'opencv' or 'skimage', got {backend!r}.")
-    H, W = gray.shape
-    if upscale != 1: gray = cv2.resize(gray, (round(W * upscale), round(H * upscale)), interpolation=cv2.INTER_CUBIC)
-    if min_size is None: min_size = max(24 / upscale, 0.07 * min(H, W))
-    win = max(24, round(min_size * upscale))
-    if min(gray.shape) < win: return np.zeros((0, 4), int)
-    if backend == 'opencv':
-        found = _cascade('opencv').detectMultiScale(gray, scaleFactor=1.1, minNeighbors=min_neighbors or 5, minSize=(win, win))
-        boxes = [tuple(b) for b in np.asarray(found).reshape(-1, 4)]
-    else:
-        found = _cascade('skimage').detect_multi_scale(img=gray.astype(np.float32) / 255, scale_factor=1.1, step_ratio=1,
-                                                      min_size=(win, win), max_size=gray.shape, min_neighbor_number=min_neighbors or 12)
-        boxes = [(d['c'], d['r'], d['width'], d['height']) for d in found]
-    boxes = [tuple(round(v / upscale) for v in b) for b in _merge_boxes(boxes)]
-    return np.array(boxes, dtype=int).reshape(-1, 4)
+from .detect import detect_faces   # the face detectors live in `14_detect`
 
 # %% ../nbs/15_inference.ipynb #c0032
 def crop_faces(image, boxes, # a picture and its face boxes (x, y, w, h)
@@ -279,13 +247,14 @@ def predict(self: Predictor, image,      # a picture: anything `read_image` read
             upscale: float = 1.0,        # see `detect_faces`
             min_size: int | None = None, # see `detect_faces`
             margin: float = 0.0,         # see `crop_faces`
+            detector: str | None = None, # see `detect_faces` (default: the best installed)
            ) -> list[FaceResult]:
     "A `FaceResult` per face in `image` (an empty list when no face is found)."
-    a = read_image(image, self.channels)
-    if not detect: return self.predict_crops([a])
+    if not detect: return self.predict_crops([read_image(image, self.channels)])
+    a = read_image(image, 3)   # the detector sees colour; the crops get the model's channels
     if min(a.shape[:2]) < MIN_SIDE:
         raise ValueError(f"picture of {a.shape[1]}x{a.shape[0]} px is too small to hold a face (at least {MIN_SIDE} px a side).")
-    boxes = detect_faces(a, upscale=upscale, min_size=min_size)
+    boxes = detect_faces(a, detector=detector, upscale=upscale, min_size=min_size)
     if not len(boxes): return []
     return self.predict_crops(crop_faces(a, boxes, margin, self.channels), boxes)
 

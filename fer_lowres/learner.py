@@ -6,20 +6,22 @@ Docs: http://localhost:8000/learner.html.md"""
 
 # %% ../nbs/12_learner.ipynb #c0002
 from __future__ import annotations
-import random, tempfile
+import os, random, shutil, tempfile
+import numpy as np
 from pathlib import Path
 import torch
 from torch import nn
 from fastai.vision.all import (Learner, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score, SaveModelCallback,
                                DataLoaders, patch)
 from fastai.callback.channelslast import ChannelsLast
+from fastai.callback.core import Callback, CancelEpochException
 from .core import seed_everything
 from .degrade import DegradeCallback, DegradeSpec
 from .models import create_model, save_model
 from .distill import ASKDCallback
 
 # %% auto #0
-__all__ = ['fer_learner', 'train_teacher', 'train_student']
+__all__ = ['CHECKPOINT_NAME', 'fer_learner', 'train_teacher', 'train_student', 'FitCheckpoint', 'read_checkpoint']
 
 # %% ../nbs/12_learner.ipynb #c0005
 def _teacher_model(teacher):
@@ -53,6 +55,10 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
                 **kwargs,                  # passed to `Learner` (opt_func, wd, path, ...)
                ) -> Learner:
     "A fastai `Learner` for `arch` on faces degraded by `scale`/`protocol`/`mode`, optionally distilled from `teacher`."
+    if len(dls.train) == 0:   # fastai drops the last incomplete training batch: no step at all, an untrained model
+        n, bs = len(dls.train.dataset), dls.train.bs
+        raise ValueError(f"{n} training faces and a batch size of {bs}: fastai drops the last incomplete batch, so no training step "
+                         f"would run. Use a batch size of at most {n} (bs={max(1, n // 2)} gives 2 steps an epoch), or more faces.")
     channels = getattr(dls, 'channels', None) or dls.one_batch()[0].shape[1]
     hr_size = getattr(dls, 'hr_size', None) or dls.one_batch()[0].shape[-1]
     spec = DegradeSpec(scale, protocol, mode, int(hr_size))   # the one place the degradation is made and checked
@@ -93,27 +99,116 @@ def save_fer(self: Learner, path, # folder for model.safetensors + config.json
 
 
 # %% ../nbs/12_learner.ipynb #c0011
-def _fit(learn, epochs, lr, keep_best):
-    cbs = []
-    if keep_best:
-        learn.path = Path(tempfile.mkdtemp(prefix='fer_lowres_'))
-        cbs.append(SaveModelCallback(monitor='accuracy', fname='best', with_opt=False))
-    learn.fit_one_cycle(epochs, lr, cbs=cbs)
+def _fit(learn, epochs, lr, keep_best,
+         checkpoint=None,   # a folder: save a checkpoint there after every epoch (see `FitCheckpoint`)
+         resume=False):     # continue from the checkpoint in `checkpoint`
+    if not isinstance(epochs, int) or epochs < 1: raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}.")
+    if not (isinstance(lr, (int, float)) and 0 < lr < float('inf')): raise ValueError(f"lr must be > 0 (and finite), got {lr!r}.")
+    if resume and checkpoint is None: raise ValueError("resume=True needs the checkpoint folder of the run to continue.")
+    folder = Path(checkpoint) if checkpoint is not None else None
+    path = learn.path   # the best epoch's weights wait in the checkpoint folder, else in a temporary one removed at the end
+    learn.path = folder if folder is not None else Path(tempfile.mkdtemp(prefix='fer_lowres_')) if keep_best else path
+    tracker = _AtomicSaveModel(monitor='accuracy', fname='best', with_opt=False) if keep_best else None
+    cbs = [c for c in (tracker, FitCheckpoint(folder, tracker) if folder is not None else None) if c is not None]
+    try:
+        start, more = _resume(learn, folder, epochs, tracker) if resume else (0, [])
+        if start < epochs: learn.fit_one_cycle(epochs, lr, cbs=cbs + more)
+        elif tracker is not None: learn.load('best', with_opt=False)   # it had finished: the best epoch, as at the end of a fit
+    finally:
+        learn.__dict__.pop('_do_fit', None)
+        if folder is None and keep_best: shutil.rmtree(learn.path, ignore_errors=True)
+        learn.path = path
     return learn
 
 def train_teacher(dls: DataLoaders, arch: str = 'gmenet_tiny', # the model
                   epochs: int = 10, lr: float = 3e-3,             # one-cycle budget
                   keep_best: bool = True,                          # restore the best-validation epoch
+                  checkpoint=None, resume: bool = False,           # a folder for a checkpoint per epoch; continue from it
                   **kwargs,                                        # passed to `fer_learner`
                  ) -> Learner:
     "Train an HR teacher (scale 1) with `fit_one_cycle`."
-    return _fit(fer_learner(dls, arch, scale=1, **kwargs), epochs, lr, keep_best)
+    return _fit(fer_learner(dls, arch, scale=1, **kwargs), epochs, lr, keep_best, checkpoint, resume)
 
 def train_student(dls: DataLoaders, arch: str = 'gmenet_tiny', # the model
                   scale: int = 4,                                  # LR factor (4: 48 px -> 12 px)
                   teacher=None,                                    # HR teacher for attention distillation (None: no KD)
                   epochs: int = 10, lr: float = 3e-3, keep_best: bool = True,
+                  checkpoint=None, resume: bool = False,           # a folder for a checkpoint per epoch; continue from it
                   **kwargs,                                        # passed to `fer_learner` (mode, protocol, lam, ...)
                  ) -> Learner:
     "Train an LR student at `scale`, distilled from `teacher` when given."
-    return _fit(fer_learner(dls, arch, scale=scale, teacher=teacher, **kwargs), epochs, lr, keep_best)
+    return _fit(fer_learner(dls, arch, scale=scale, teacher=teacher, **kwargs), epochs, lr, keep_best, checkpoint, resume)
+
+# %% ../nbs/12_learner.ipynb #97d1d0f8
+CHECKPOINT_NAME = 'checkpoint.pth'
+
+def _rng_states(dls) -> dict:
+    np_state = np.random.get_state()
+    return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+                python=random.getstate(), numpy=[np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
+                batches=dls.train.rng.getstate())
+
+def _set_rng_states(dls, s: dict):
+    torch.set_rng_state(s['torch'])
+    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+    random.setstate(s['python']); dls.train.rng.setstate(s['batches'])
+    np.random.set_state((s['numpy'][0], s['numpy'][1].numpy().astype(np.uint32), *s['numpy'][2:]))
+
+class _AtomicSaveModel(SaveModelCallback):
+    "fastai's `SaveModelCallback`, writing under a temporary name and renaming, so a kill never leaves half a file."
+    def _save(self, name):
+        tmp = self.learn.save(f'{name}_partial', with_opt=self.with_opt)
+        self.last_saved_path = tmp.with_name(f'{name}.pth'); os.replace(tmp, self.last_saved_path)
+
+class FitCheckpoint(Callback):
+    "After each epoch, everything a resumed fit needs in one file, `folder/checkpoint.pth`, replaced atomically."
+    order = 70   # after the Recorder and the best-model tracker
+    def __init__(self, folder, tracker=None): self.folder, self.tracker = Path(folder), tracker
+    def before_fit(self): self.folder.mkdir(parents=True, exist_ok=True)
+    def after_epoch(self):
+        state = dict(model=self.learn.model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch, n_epoch=self.n_epoch,
+                     train_iter=self.learn.train_iter, rng=_rng_states(self.dls),
+                     best=None if self.tracker is None else float(self.tracker.best))
+        tmp = self.folder/(CHECKPOINT_NAME + '.partial')
+        torch.save(state, tmp); os.replace(tmp, self.folder/CHECKPOINT_NAME)
+
+def read_checkpoint(folder) -> dict:
+    "The checkpoint in `folder` (tensors and plain values only: `weights_only=True`), or an error saying what is wrong."
+    f = Path(folder)/CHECKPOINT_NAME
+    if not f.exists(): raise FileNotFoundError(f"{f}: no checkpoint to resume from (a run writes one after its first epoch).")
+    from fastcore.foundation import L
+    from numpy.lib.format import descr_to_dtype   # noqa: F401 (numpy's pickled scalars, as fastai's own `load_model` allows)
+    scalar = getattr(getattr(np, '_core', np.core).multiarray, 'scalar')
+    allowed = [L, scalar, np.dtype, *[getattr(np.dtypes, d) for d in np.dtypes.__all__]]   # the optimizer state's types
+    try:
+        with torch.serialization.safe_globals(allowed): return torch.load(f, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{f}: not a readable checkpoint ({str(e).splitlines()[0]}).") from None
+
+class _ResumeAt(Callback):
+    "Put back the batch count and the random generators of the checkpoint when the fit starts."
+    order = -5   # after TrainEvalCallback has reset the counters
+    def __init__(self, state): self.state = state
+    def before_fit(self):
+        self.learn.train_iter, self.started = self.state['train_iter'], False
+        _set_rng_states(self.dls, self.state['rng'])
+    def before_epoch(self):   # fastprogress's bar expects to start at epoch 0
+        bar = getattr(getattr(self.learn, 'progress', None), 'mbar', None)
+        if bar is not None and not self.started: bar.update(0)
+        self.started = True
+
+def _resume(learn, folder, epochs, tracker) -> tuple[int, list]:
+    "Load the checkpoint in `folder` into `learn`; returns the epoch to start from and the callback that restores the rest."
+    state = read_checkpoint(folder)
+    if state['n_epoch'] != epochs: raise ValueError(f"{folder}: the checkpoint is of a {state['n_epoch']}-epoch run, not {epochs}; resume with the same budget.")
+    learn.model.load_state_dict(state['model'])
+    if learn.opt is None: learn.create_opt()
+    learn.opt.load_state_dict(state['opt'])
+    if tracker is not None: tracker.best, tracker.reset_on_fit = state['best'], False
+    start = state['epoch'] + 1
+    print(f"resuming at epoch {start + 1} of {epochs}" + (f" (best validation accuracy so far {state['best']:.4f})" if state['best'] is not None else ''))
+    def _do_fit():   # fastai's epoch loop, from `start`
+        for epoch in range(start, learn.n_epoch):
+            learn.epoch = epoch
+            learn._with_events(learn._do_epoch, 'epoch', CancelEpochException)
+    learn._do_fit = _do_fit
+    return start, [_ResumeAt(state)]

@@ -6,7 +6,7 @@ Docs: http://localhost:8000/models.html.md"""
 
 # %% ../nbs/11_models.ipynb #c0002
 from __future__ import annotations
-import json
+import json, os
 from pathlib import Path
 import pandas as pd
 from torch import nn
@@ -14,11 +14,11 @@ from safetensors.torch import save_file, load_file
 from .core import MODEL_REGISTRY, CLASSES8
 from .degrade import DegradeSpec, SPEC_KEYS
 from .gmenet import count_flops
-import fer_lowres.gmenet, fer_lowres.lnlnet, fer_lowres.baselines  # noqa: F401 (each registers its configurations)
+import fer_lowres, fer_lowres.gmenet, fer_lowres.lnlnet, fer_lowres.baselines  # noqa: F401 (each registers its configurations)
 
 # %% auto #0
-__all__ = ['CONFIG_NAME', 'WEIGHTS_NAME', 'FORMAT_VERSION', 'list_models', 'create_model', 'model_table', 'save_model',
-           'read_config', 'load_model']
+__all__ = ['CONFIG_NAME', 'WEIGHTS_NAME', 'UNFINISHED_NAME', 'FORMAT_VERSION', 'WEIGHTS_DIR', 'list_models', 'create_model',
+           'model_table', 'mark_unfinished', 'save_model', 'bundled_names', 'model_dir', 'read_config', 'load_model']
 
 # %% ../nbs/11_models.ipynb #c0005
 def list_models() -> list[str]:
@@ -54,7 +54,22 @@ def model_table(names=None, # model names (default: all)
 
 # %% ../nbs/11_models.ipynb #c0012
 CONFIG_NAME, WEIGHTS_NAME = 'config.json', 'model.safetensors'
+UNFINISHED_NAME = 'UNFINISHED.txt'   # present while a folder is being written
 FORMAT_VERSION = 1
+
+def mark_unfinished(path,        # a model folder (created if needed)
+                    note: str = '', # what is being written and how to recover (shown by `load_model`)
+                   ) -> Path:
+    "Mark `path` as being written: `load_model` refuses it until a `save_model` there completes."
+    path = Path(path); path.mkdir(parents=True, exist_ok=True)
+    (path/UNFINISHED_NAME).write_text(note or "a model was being written here and the writer did not finish (killed, or it failed); "
+                                      "save or train it again into this folder.")
+    return path
+
+def _check_finished(path: Path):
+    "Raise when the folder at `path` holds an unfinished model."
+    if (path/UNFINISHED_NAME).exists():
+        raise ValueError(f"{path}: unfinished model folder ({UNFINISHED_NAME}): {(path/UNFINISHED_NAME).read_text().strip()}")
 
 def save_model(model: nn.Module,      # a model from `create_model` (trained by `fer_learner`: it carries its `DegradeSpec`)
                path,                  # folder to write (created if needed)
@@ -70,18 +85,39 @@ def save_model(model: nn.Module,      # a model from `create_model` (trained by 
     classes = list(classes or cfg.get('classes') or CLASSES8[:cfg['num_classes']])
     if len(classes) != cfg['num_classes']: raise ValueError(f"classes has {len(classes)} names but the model has {cfg['num_classes']} outputs.")
     cfg = {k: cfg[k] for k in ('arch', 'in_chans', 'num_classes', 'model_kwargs') if k in cfg}  # a loaded model carries more
-    path = Path(path); path.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(path/WEIGHTS_NAME), metadata={'format': 'fer_lowres', 'arch': cfg['arch']})
     config = dict(format_version=FORMAT_VERSION, **cfg, classes=classes, channels=cfg['in_chans'], **spec.to_dict(),
                   degrade=spec.to_dict(), input_range=[0.0, 1.0], normalization='inside the model', **extra)
-    (path/CONFIG_NAME).write_text(json.dumps(config, indent=2))
+    text = json.dumps(config, indent=2)   # fails before anything is written when `extra` is not JSON-serialisable
+    path = Path(path)
+    if not (path/UNFINISHED_NAME).exists(): mark_unfinished(path)   # a training run's own note stays until the end
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(path/(WEIGHTS_NAME + '.tmp')), metadata={'format': 'fer_lowres', 'arch': cfg['arch']})
+    (path/(CONFIG_NAME + '.tmp')).write_text(text)
+    os.replace(path/(WEIGHTS_NAME + '.tmp'), path/WEIGHTS_NAME)   # renames: each file is whole or absent
+    os.replace(path/(CONFIG_NAME + '.tmp'), path/CONFIG_NAME)
+    (path/UNFINISHED_NAME).unlink()                                 # last: the folder is complete
     return path
+
+WEIGHTS_DIR = Path(fer_lowres.__file__).parent/'weights'   # the models installed with the package (notebook 18)
+
+def bundled_names() -> list[str]:
+    "Names of the models installed with the package (see `18_pretrained`)."
+    return sorted(f.parent.name for f in WEIGHTS_DIR.glob(f'*/{CONFIG_NAME}'))
+
+def model_dir(path) -> Path:
+    "The folder of a saved model: `path` itself, or the bundled model of that name when no such path exists."
+    p = Path(path)
+    if not p.exists() and isinstance(path, str) and p.name == path and (WEIGHTS_DIR/path/CONFIG_NAME).exists(): return WEIGHTS_DIR/path
+    if not p.is_dir():
+        names = bundled_names()
+        raise FileNotFoundError(f"{p}: model folder not found (expected a folder with {CONFIG_NAME} and {WEIGHTS_NAME}"
+                                + (f", or the name of a bundled model: {', '.join(names)})." if names else ")."))
+    return p
 
 def read_config(path) -> dict:
     "The `config.json` of a saved model folder, checked; its degradation under 'degrade' and as flat keys (old files have only those)."
-    path = Path(path)
-    if not path.is_dir(): raise FileNotFoundError(f"{path}: model folder not found (expected a folder with {CONFIG_NAME} and {WEIGHTS_NAME}).")
+    path = model_dir(path)
+    _check_finished(path)
     f = path/CONFIG_NAME
     if not f.exists(): raise FileNotFoundError(f"{f}: missing; a saved model folder holds {CONFIG_NAME} and {WEIGHTS_NAME}.")
     try: cfg = json.loads(f.read_text())
@@ -95,12 +131,13 @@ def read_config(path) -> dict:
     cfg.setdefault('channels', cfg['in_chans'])
     return cfg
 
-def load_model(path,            # a folder written by `save_model`
+def load_model(path,            # a folder written by `save_model`, or a bundled model's name (`bundled_names()`)
                device='cpu',    # where to put the model
               ) -> nn.Module:
     "Rebuild a saved model from its config and load its weights (strictly); in eval mode, with `.fer_config` set."
+    path = model_dir(path)
     cfg = read_config(path)
-    w = Path(path)/WEIGHTS_NAME
+    w = path/WEIGHTS_NAME
     if not w.exists(): raise FileNotFoundError(f"{w}: missing; a saved model folder holds {CONFIG_NAME} and {WEIGHTS_NAME}.")
     try: state = load_file(str(w))
     except Exception as e: raise ValueError(f"{w}: not a readable safetensors file ({e}).") from None
