@@ -87,6 +87,23 @@ def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, **over):
     log(f"{name}: {seconds:.0f} s; PublicTest best {valid_acc[best]:.4f} (epoch {best + 1}); PrivateTest at {48 // scale} px "
         f"{res[f'test_accuracy@{48 // scale}']:.4f}, with flip TTA {res[f'test_accuracy_tta@{48 // scale}']:.4f}")
 
+def rescore(a, name):
+    "Score a saved run whose process could not (its folder holds the model but no result.json)."
+    from fer_lowres.models import load_model
+    out = Path(a.out) / name
+    model = load_model(out); cfg = model.fer_config
+    faces, dls = load(a.csv, 64, False)
+    extra = dict(arch=cfg['arch'], scale=cfg['scale'], size=48 // cfg['scale'], seed=int(name.rsplit('seed', 1)[1]) if 'seed' in name else 0,
+                 epochs=cfg['epochs'], best_epoch=cfg['best_epoch'], valid_accuracy=cfg['valid_accuracy'], valid_curve=None,
+                 train_img_s=round(len(faces.indices('train')) * cfg['epochs'] / cfg['train_seconds']), torch_threads=1,
+                 recipe=dict(RECIPE_KEYS), distill=cfg.get('distillation'), teacher=None, rescored=True)
+    res = score(model, faces, dls, name, cfg['train_seconds'], extra)
+    (out / 'result.json').write_text(json.dumps(res, indent=1))
+    size = extra['size']
+    log(f"{name}: rescored; PrivateTest at {size} px {res[f'test_accuracy@{size}']:.4f}")
+
+RECIPE_KEYS = {k: v for k, v in RECIPE.items() if k in ('bs', 'lr', 'augment', 'label_smoothing', 'mode', 'protocol')}
+
 def report(a):
     rows = [json.loads(p.read_text()) for p in sorted(Path(a.out).glob('*/result.json'))]
     if not rows: sys.exit(f"no results under {a.out}")
@@ -114,7 +131,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--csv', help='FER2013 CSV (default: $FER2013_CSV or shared/data/fer2013 beside the project)')
     p.add_argument('--out', default='runs/fer2013_full')
-    p.add_argument('--stage', choices=('all', 'teacher', 'student', 'ablation'))
+    p.add_argument('--stage', choices=('all', 'teacher', 'student', 'ablation'), default='all')
     p.add_argument('--scale', type=int, default=4, choices=(2, 4, 8))
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--distill', choices=tuple(DISTILL), default='alone')
@@ -123,6 +140,7 @@ def main():
     p.add_argument('--threads', type=int, default=1, help='torch CPU threads (1 per process: run two stages on two cores)')
     p.add_argument('--force', action='store_true', help='retrain a stage that has a result already')
     p.add_argument('--report', action='store_true')
+    p.add_argument('--rescore', help='score the saved run NAME under --out (no training)')
     a = p.parse_args()
     if a.report: return report(a)
     torch.set_num_threads(a.threads)
@@ -130,6 +148,7 @@ def main():
     a.csv = a.csv or find_fer2013()
     if a.csv is None: sys.exit("FER2013 not found: pass --csv or set FER2013_CSV.")
     arch = RECIPE['arch']
+    if a.rescore: return rescore(a, a.rescore)
     if a.stage in ('teacher', 'all'): run(a, 'teacher48', 1, a.epochs or RECIPE['teacher_epochs'], 0, arch)
     if a.stage == 'student':
         s = 48 // a.scale

@@ -10,8 +10,8 @@ import argparse, contextlib, json, math, os, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo',
-           'cli_export', 'cli_predict', 'cli_video', 'cmd_models', 'add_cli_commands']
+__all__ = ['RUN_ARGS', 'DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate',
+           'cmd_demo', 'cli_export', 'cli_predict', 'cli_video', 'cmd_models', 'add_cli_commands']
 
 # %% ../nbs/20_cli.ipynb #c0005
 def _print_table(d: dict, title: str):
@@ -58,6 +58,12 @@ def main(argv=None) -> int:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"fer-lowres {args.command}: error: {msg}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if args.debug: raise
+        out = getattr(args, 'out', None) if args.command == 'train' else None
+        hint = f"; continue with `fer-lowres train --resume {out}`" if out and (Path(out)/'checkpoint'/'checkpoint.pth').exists() else ''
+        print(f"fer-lowres {args.command}: stopped (Ctrl-C){hint}", file=sys.stderr)
+        return 130
 
 # %% ../nbs/20_cli.ipynb #c0012
 def _int_list(s: str) -> list[int]:
@@ -123,13 +129,15 @@ def _out_lock(out: Path):
         lock.unlink(missing_ok=True)
         if created and out.is_dir() and not any(out.iterdir()): out.rmdir()   # nothing was written: leave nothing behind
 
-def _mark_at_fit(out: Path, note: str):
-    "A fastai callback that marks `out` unfinished when training starts (after every check has passed)."
+def _mark_at_fit(out: Path, note: str, run_args: dict):
+    "A fastai callback that, when training starts (every check passed), marks `out` unfinished and keeps the run's arguments for `--resume`."
     from fastai.callback.core import Callback
     from fer_lowres.models import mark_unfinished
     class MarkUnfinished(Callback):
         order = -100
-        def before_fit(self): mark_unfinished(out, note)
+        def before_fit(self):
+            mark_unfinished(out, note)
+            (out/'checkpoint').mkdir(exist_ok=True); (out/'checkpoint'/'run.json').write_text(json.dumps(run_args, indent=1))
     return MarkUnfinished()
 
 def _faces(data: str, seed: int = 0, max_train: int | None = None):
@@ -138,15 +146,33 @@ def _faces(data: str, seed: int = 0, max_train: int | None = None):
     if max_train and max_train < len(faces.indices('train')): faces = faces.subsample(max_train, seed=seed)
     return faces
 
+RUN_ARGS = ('data', 'arch', 'scale', 'teacher', 'epochs', 'bs', 'lr', 'lam', 'distill_maps', 'kd_weight', 'mode', 'protocol',
+            'size', 'channels', 'seed', 'max_train')   # what `--resume` reads back from the run's folder
+
+def _run_args(folder: Path) -> dict:
+    "The arguments of the interrupted run in `folder` (saved when its training started)."
+    from fer_lowres.models import CONFIG_NAME, UNFINISHED_NAME
+    f = folder/'checkpoint'/'run.json'
+    if not folder.is_dir(): raise FileNotFoundError(f"--resume {folder}: folder not found.")
+    if not f.exists():
+        if (folder/CONFIG_NAME).exists() and not (folder/UNFINISHED_NAME).exists(): raise ValueError(f"--resume {folder}: holds a finished model; nothing to resume.")
+        raise ValueError(f"--resume {folder}: no checkpoint (the run stopped before its first epoch ended); start it again with --overwrite.")
+    return json.loads(f.read_text())
+
 def cmd_train(args):
-    "Train one model and save it."
-    import time
+    "Train one model and save it (or `--resume` an interrupted run)."
+    import shutil, time
     from fer_lowres.learner import train_teacher, train_student
     from fer_lowres.models import load_model
     from fer_lowres.core import seed_everything
     from fer_lowres.models import list_models
+    if args.resume:
+        if args.data or args.out: raise ValueError("--resume DIR continues the run in DIR with its own arguments: give no --data or --out.")
+        args.out = args.resume
+        for k, v in _run_args(Path(args.resume)).items(): setattr(args, k, v)
+    elif args.data is None or args.out is None: raise ValueError("train needs --data and --out (or --resume DIR to continue a run).")
     if args.arch not in list_models(): raise ValueError(f"unknown --arch {args.arch!r}; available: {', '.join(list_models())}")
-    out = _check_out(args.out, args.overwrite)
+    out = _check_out(args.out, args.overwrite or bool(args.resume))
     teacher = load_model(args.teacher) if args.teacher else None
     if teacher is not None and args.scale == 1: raise ValueError("--teacher distils into an LR student: give --scale 2 or more.")
     if teacher is None and (args.distill_maps != 'both' or args.kd_weight):
@@ -154,13 +180,14 @@ def cmd_train(args):
     size = teacher.fer_config['hr_size'] if teacher is not None else args.size
     channels = teacher.fer_config['channels'] if teacher is not None else args.channels
     with _out_lock(out):
+        if not args.resume: shutil.rmtree(out/'checkpoint', ignore_errors=True)   # --overwrite: an old run's checkpoint is not ours
         faces = _faces(args.data, args.seed, args.max_train)
         dls = faces.dataloaders(size=size, channels=channels, bs=args.bs)
         seed_everything(args.seed); t0 = time.time()
         note = (f"`fer-lowres train` (pid {os.getpid()}) started training into this folder at {time.strftime('%Y-%m-%d %H:%M:%S')} and did "
-                f"not finish (stopped, killed or failed); run the same command again with --overwrite")
+                f"not finish (stopped, killed or failed); continue it with `fer-lowres train --resume {out}`, or start again with --overwrite")
         kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed,
-                  cbs=[_mark_at_fit(out, note)])
+                  checkpoint=out/'checkpoint', resume=bool(args.resume), cbs=[_mark_at_fit(out, note, {k: getattr(args, k) for k in RUN_ARGS})])
         distill = dict(parts=('channel', 'spatial') if args.distill_maps == 'both' else (args.distill_maps,), kd_weight=args.kd_weight)
         learn = (train_teacher(dls, **kw) if args.scale == 1 else
                  train_student(dls, scale=args.scale, teacher=teacher, lam=args.lam, distill_kwargs=distill, **kw))
@@ -168,8 +195,9 @@ def cmd_train(args):
         valid = learn.validate()
         metrics = dict(valid_loss=float(valid[0]), valid_accuracy=float(valid[1]), valid_macro_f1=float(valid[2]))
         learn.save_fer(out, epochs=args.epochs, data=str(args.data), train_seconds=round(seconds, 1), **metrics)
+        shutil.rmtree(out/'checkpoint', ignore_errors=True)   # the model is complete: the checkpoint has served
     result = dict(arch=args.arch, scale=args.scale, mode=args.mode, protocol=args.protocol, distilled=teacher is not None,
-                  epochs=args.epochs, train_seconds=round(seconds, 1), out=str(args.out), **metrics)
+                  epochs=args.epochs, train_seconds=round(seconds, 1), out=str(args.out), resumed=bool(args.resume), **metrics)
     print(json.dumps(result) if args.json else '\n'.join(f"{k:>15}  {v}" for k, v in result.items()))
 
 def cmd_evaluate(args):
@@ -194,7 +222,7 @@ def cmd_evaluate(args):
 def _add_train_evaluate(sub):
     from fer_lowres.degrade import PROTOCOLS
     s = sub.add_parser('train', help='train a teacher (--scale 1) or an LR student (optionally distilled)')
-    s.add_argument('--data', required=True, help="data set path or 'synthetic'")
+    s.add_argument('--data', help="data set path or 'synthetic' (required, unless --resume)")
     s.add_argument('--arch', default='gmenet_tiny', help='model name (see fer_lowres.models.list_models)')
     s.add_argument('--scale', type=_positive, default=1, help='degradation factor r (1: HR teacher)')
     s.add_argument('--teacher', help='folder of a saved HR teacher: adds attention distillation')
@@ -211,7 +239,8 @@ def _add_train_evaluate(sub):
     s.add_argument('--channels', type=int, choices=(1, 3), default=1)
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--max-train', type=_positive, help='train on a stratified subset of this many faces')
-    s.add_argument('--out', required=True, help='folder for model.safetensors + config.json (checked before training)')
+    s.add_argument('--out', help='folder for model.safetensors + config.json, checked before training; it keeps a checkpoint per epoch while training (required, unless --resume)')
+    s.add_argument('--resume', metavar='DIR', help="continue the interrupted run whose --out was DIR, with that run's own arguments, to the same end")
     s.add_argument('--overwrite', action='store_true', help='replace the model (or unfinished run) already in --out')
     s.add_argument('--json', action='store_true', help='end with one JSON object of final metrics')
     s.set_defaults(func=cmd_train)

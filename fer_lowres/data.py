@@ -19,6 +19,7 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, PILImage, P
                                Transform, retain_type)
 from .core import CLASSES, CLASSES8, canonical_label, native_to_index, FERPLUS_COLUMNS
 from .synthetic import synthetic_faces
+from .degrade import MAX_HR_SIZE
 
 # %% auto #0
 __all__ = ['SPLITS', 'IMAGE_EXTS', 'MAX_IMAGE_PIXELS', 'FER2013_USAGE', 'SPLIT_DIRS', 'LAYOUTS', 'AUGMENTS', 'FAST_CACHE_BYTES',
@@ -488,7 +489,7 @@ def datablock(self: FaceSet, size: int = 48, # HR side in pixels
              ) -> DataBlock:
     "A fastai `DataBlock` over this set's `train` split, validated on `valid`."
     if channels not in (1, 3): raise ValueError(f"channels must be 1 or 3, got {channels}.")
-    if size < 6: raise ValueError(f"size must be at least 6 px, got {size}.")
+    if not 6 <= size <= MAX_HR_SIZE: raise ValueError(f"size must be 6..{MAX_HR_SIZE} px (the HR face side), got {size}.")
     train_idx, valid_idx = self.indices(train), self.indices(valid)
     n_train = len(train_idx)
     batch_tfms = face_augment(augment) or None

@@ -21,7 +21,7 @@ from .models import create_model, save_model
 from .distill import ASKDCallback
 
 # %% auto #0
-__all__ = ['CHECKPOINT_NAME', 'fer_learner', 'train_teacher', 'train_student', 'FitCheckpoint', 'read_checkpoint']
+__all__ = ['CHECKPOINT_NAME', 'fer_learner', 'FitCheckpoint', 'read_checkpoint', 'train_teacher', 'train_student']
 
 # %% ../nbs/12_learner.ipynb #c0005
 def _teacher_model(teacher):
@@ -98,6 +98,79 @@ def save_fer(self: Learner, path, # folder for model.safetensors + config.json
     return save_model(self.model, path, classes=self.fer_meta['classes'], **facts, **extra)
 
 
+# %% ../nbs/12_learner.ipynb #97d1d0f8
+CHECKPOINT_NAME = 'checkpoint.pth'
+
+def _rng_states(dls) -> dict:
+    np_state = np.random.get_state()
+    return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+                python=random.getstate(), numpy=[np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
+                batches=dls.train.rng.getstate())
+
+def _set_rng_states(dls, s: dict):
+    torch.set_rng_state(s['torch'])
+    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+    random.setstate(s['python']); dls.train.rng.setstate(s['batches'])
+    np.random.set_state((s['numpy'][0], s['numpy'][1].numpy().astype(np.uint32), *s['numpy'][2:]))
+
+class _AtomicSaveModel(SaveModelCallback):
+    "fastai's `SaveModelCallback`, writing under a temporary name and renaming, so a kill never leaves half a file."
+    def _save(self, name):
+        tmp = self.learn.save(f'{name}_partial', with_opt=self.with_opt)
+        self.last_saved_path = tmp.with_name(f'{name}.pth'); os.replace(tmp, self.last_saved_path)
+
+class FitCheckpoint(Callback):
+    "After each epoch, everything a resumed fit needs in one file, `folder/checkpoint.pth`, replaced atomically."
+    order = 70   # after the Recorder and the best-model tracker
+    def __init__(self, folder, tracker=None): self.folder, self.tracker = Path(folder), tracker
+    def before_fit(self): self.folder.mkdir(parents=True, exist_ok=True)
+    def after_epoch(self):
+        state = dict(model=self.learn.model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch, n_epoch=self.n_epoch,
+                     train_iter=self.learn.train_iter, rng=_rng_states(self.dls),
+                     best=None if self.tracker is None else float(self.tracker.best))
+        tmp = self.folder/(CHECKPOINT_NAME + '.partial')
+        torch.save(state, tmp); os.replace(tmp, self.folder/CHECKPOINT_NAME)
+
+def read_checkpoint(folder) -> dict:
+    "The checkpoint in `folder` (tensors and plain values only: `weights_only=True`), or an error saying what is wrong."
+    f = Path(folder)/CHECKPOINT_NAME
+    if not f.exists(): raise FileNotFoundError(f"{f}: no checkpoint to resume from (a run writes one after its first epoch).")
+    from fastcore.foundation import L
+    core = np._core if hasattr(np, '_core') else np.core
+    allowed = [L, core.multiarray.scalar, np.dtype, *[getattr(np.dtypes, d) for d in np.dtypes.__all__]]   # the optimizer state's types, as fastai's `load_model` allows
+    try:
+        with torch.serialization.safe_globals(allowed): return torch.load(f, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{f}: not a readable checkpoint ({str(e).splitlines()[0]}).") from None
+
+class _ResumeAt(Callback):
+    "Put back the batch count and the random generators of the checkpoint when the fit starts."
+    order = -5   # after TrainEvalCallback has reset the counters
+    def __init__(self, state): self.state = state
+    def before_fit(self):
+        self.learn.train_iter, self.started = self.state['train_iter'], False
+        _set_rng_states(self.dls, self.state['rng'])
+    def before_epoch(self):   # fastprogress's bar expects to start at epoch 0
+        bar = getattr(getattr(self.learn, 'progress', None), 'mbar', None)
+        if bar is not None and not self.started: bar.update(0)
+        self.started = True
+
+def _resume(learn, folder, epochs, tracker) -> tuple[int, list]:
+    "Load the checkpoint in `folder` into `learn`; returns the epoch to start from and the callback that restores the rest."
+    state = read_checkpoint(folder)
+    if state['n_epoch'] != epochs: raise ValueError(f"{folder}: the checkpoint is of a {state['n_epoch']}-epoch run, not {epochs}; resume with the same budget.")
+    learn.model.load_state_dict(state['model'])
+    if learn.opt is None: learn.create_opt()
+    learn.opt.load_state_dict(state['opt'])
+    if tracker is not None: tracker.best, tracker.reset_on_fit = state['best'], False
+    start = state['epoch'] + 1
+    print(f"resuming at epoch {start + 1} of {epochs}" + (f" (best validation accuracy so far {state['best']:.4f})" if state['best'] is not None else ''))
+    def _do_fit():   # fastai's epoch loop, from `start`
+        for epoch in range(start, learn.n_epoch):
+            learn.epoch = epoch
+            learn._with_events(learn._do_epoch, 'epoch', CancelEpochException)
+    learn._do_fit = _do_fit
+    return start, [_ResumeAt(state)]
+
 # %% ../nbs/12_learner.ipynb #c0011
 def _fit(learn, epochs, lr, keep_best,
          checkpoint=None,   # a folder: save a checkpoint there after every epoch (see `FitCheckpoint`)
@@ -138,77 +211,3 @@ def train_student(dls: DataLoaders, arch: str = 'gmenet_tiny', # the model
                  ) -> Learner:
     "Train an LR student at `scale`, distilled from `teacher` when given."
     return _fit(fer_learner(dls, arch, scale=scale, teacher=teacher, **kwargs), epochs, lr, keep_best, checkpoint, resume)
-
-# %% ../nbs/12_learner.ipynb #97d1d0f8
-CHECKPOINT_NAME = 'checkpoint.pth'
-
-def _rng_states(dls) -> dict:
-    np_state = np.random.get_state()
-    return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-                python=random.getstate(), numpy=[np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
-                batches=dls.train.rng.getstate())
-
-def _set_rng_states(dls, s: dict):
-    torch.set_rng_state(s['torch'])
-    if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
-    random.setstate(s['python']); dls.train.rng.setstate(s['batches'])
-    np.random.set_state((s['numpy'][0], s['numpy'][1].numpy().astype(np.uint32), *s['numpy'][2:]))
-
-class _AtomicSaveModel(SaveModelCallback):
-    "fastai's `SaveModelCallback`, writing under a temporary name and renaming, so a kill never leaves half a file."
-    def _save(self, name):
-        tmp = self.learn.save(f'{name}_partial', with_opt=self.with_opt)
-        self.last_saved_path = tmp.with_name(f'{name}.pth'); os.replace(tmp, self.last_saved_path)
-
-class FitCheckpoint(Callback):
-    "After each epoch, everything a resumed fit needs in one file, `folder/checkpoint.pth`, replaced atomically."
-    order = 70   # after the Recorder and the best-model tracker
-    def __init__(self, folder, tracker=None): self.folder, self.tracker = Path(folder), tracker
-    def before_fit(self): self.folder.mkdir(parents=True, exist_ok=True)
-    def after_epoch(self):
-        state = dict(model=self.learn.model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch, n_epoch=self.n_epoch,
-                     train_iter=self.learn.train_iter, rng=_rng_states(self.dls),
-                     best=None if self.tracker is None else float(self.tracker.best))
-        tmp = self.folder/(CHECKPOINT_NAME + '.partial')
-        torch.save(state, tmp); os.replace(tmp, self.folder/CHECKPOINT_NAME)
-
-def read_checkpoint(folder) -> dict:
-    "The checkpoint in `folder` (tensors and plain values only: `weights_only=True`), or an error saying what is wrong."
-    f = Path(folder)/CHECKPOINT_NAME
-    if not f.exists(): raise FileNotFoundError(f"{f}: no checkpoint to resume from (a run writes one after its first epoch).")
-    from fastcore.foundation import L
-    from numpy.lib.format import descr_to_dtype   # noqa: F401 (numpy's pickled scalars, as fastai's own `load_model` allows)
-    scalar = getattr(getattr(np, '_core', np.core).multiarray, 'scalar')
-    allowed = [L, scalar, np.dtype, *[getattr(np.dtypes, d) for d in np.dtypes.__all__]]   # the optimizer state's types
-    try:
-        with torch.serialization.safe_globals(allowed): return torch.load(f, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"{f}: not a readable checkpoint ({str(e).splitlines()[0]}).") from None
-
-class _ResumeAt(Callback):
-    "Put back the batch count and the random generators of the checkpoint when the fit starts."
-    order = -5   # after TrainEvalCallback has reset the counters
-    def __init__(self, state): self.state = state
-    def before_fit(self):
-        self.learn.train_iter, self.started = self.state['train_iter'], False
-        _set_rng_states(self.dls, self.state['rng'])
-    def before_epoch(self):   # fastprogress's bar expects to start at epoch 0
-        bar = getattr(getattr(self.learn, 'progress', None), 'mbar', None)
-        if bar is not None and not self.started: bar.update(0)
-        self.started = True
-
-def _resume(learn, folder, epochs, tracker) -> tuple[int, list]:
-    "Load the checkpoint in `folder` into `learn`; returns the epoch to start from and the callback that restores the rest."
-    state = read_checkpoint(folder)
-    if state['n_epoch'] != epochs: raise ValueError(f"{folder}: the checkpoint is of a {state['n_epoch']}-epoch run, not {epochs}; resume with the same budget.")
-    learn.model.load_state_dict(state['model'])
-    if learn.opt is None: learn.create_opt()
-    learn.opt.load_state_dict(state['opt'])
-    if tracker is not None: tracker.best, tracker.reset_on_fit = state['best'], False
-    start = state['epoch'] + 1
-    print(f"resuming at epoch {start + 1} of {epochs}" + (f" (best validation accuracy so far {state['best']:.4f})" if state['best'] is not None else ''))
-    def _do_fit():   # fastai's epoch loop, from `start`
-        for epoch in range(start, learn.n_epoch):
-            learn.epoch = epoch
-            learn._with_events(learn._do_epoch, 'epoch', CancelEpochException)
-    learn._do_fit = _do_fit
-    return start, [_ResumeAt(state)]

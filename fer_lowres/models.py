@@ -10,6 +10,8 @@ import json, os
 from pathlib import Path
 import pandas as pd
 from torch import nn
+import torch
+from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 from .core import MODEL_REGISTRY, CLASSES8
 from .degrade import DegradeSpec, SPEC_KEYS
@@ -40,15 +42,30 @@ def create_model(name: str,              # a name from `list_models()`
     return model
 
 # %% ../nbs/11_models.ipynb #c0009
+def _train_rate(model, size, in_chans, bs=64, steps=3) -> float:
+    "Training images/s of `model` at `size` px on the CPU: AdamW steps on random faces, after one warm-up step."
+    import time, torch
+    x, y = torch.rand(bs, in_chans, size, size), torch.randint(0, 2, (bs,))
+    model = model.train()
+    if getattr(model, 'prefers_channels_last', False): model, x = model.to(memory_format=torch.channels_last), x.contiguous(memory_format=torch.channels_last)
+    opt = torch.optim.AdamW(model.parameters(), 1e-3)
+    for i in range(steps + 1):
+        if i == 1: t = time.perf_counter()
+        loss = nn.functional.cross_entropy(model(x), y); opt.zero_grad(); loss.backward(); opt.step()
+    return bs * steps / (time.perf_counter() - t)
+
 def model_table(names=None, # model names (default: all)
                 sizes=(48, 12), # input sizes for the FLOP counts
-                in_chans: int = 1):
-    "DataFrame of parameters and forward FLOPs per model and input size."
+                in_chans: int = 1,
+                train_speed: bool = False, # also measure training images/s at each size (CPU, this machine's threads)
+               ):
+    "DataFrame of parameters and forward FLOPs (and, if asked, training images/s) per model and input size."
     rows = []
     for name in names or list_models():
         m = create_model(name, in_chans=in_chans)
         row = dict(model=name, params=sum(p.numel() for p in m.parameters()))
         row.update({f'MFLOPs@{s}px': round(count_flops(m, s, in_chans) / 1e6, 2) for s in sizes})   # PyTorch's FlopCounterMode
+        if train_speed: row.update({f'train img/s@{s}px': round(_train_rate(m, s, in_chans)) for s in sizes})
         rows.append(row)
     return pd.DataFrame(rows).set_index('model')
 
@@ -122,14 +139,30 @@ def read_config(path) -> dict:
     if not f.exists(): raise FileNotFoundError(f"{f}: missing; a saved model folder holds {CONFIG_NAME} and {WEIGHTS_NAME}.")
     try: cfg = json.loads(f.read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{f}: not valid JSON ({e}).") from None
+    if not isinstance(cfg, dict): raise ValueError(f"{f}: expected a JSON object of model settings, got a {type(cfg).__name__}.")
     need = ('arch', 'in_chans', 'num_classes', 'classes') + (() if 'degrade' in cfg else SPEC_KEYS)
     missing = [k for k in need if k not in cfg]
     if missing: raise ValueError(f"{f}: missing key(s) {missing}; was it written by fer_lowres.models.save_model?")
+    kinds = dict(arch=str, in_chans=int, num_classes=int, classes=list, model_kwargs=dict)
+    wrong = [f"{k} ({type(cfg[k]).__name__}, expected {t.__name__})" for k, t in kinds.items() if k in cfg and not isinstance(cfg[k], t)]
+    if wrong: raise ValueError(f"{f}: wrong type for {', '.join(wrong)}.")
     if len(cfg['classes']) != cfg['num_classes']: raise ValueError(f"{f}: {len(cfg['classes'])} class names but num_classes={cfg['num_classes']}.")
     spec = DegradeSpec.from_dict(cfg, str(f))
     cfg.update(spec.to_dict(), degrade=spec.to_dict())
     cfg.setdefault('channels', cfg['in_chans'])
     return cfg
+
+def _check_shapes(cfg: dict, found: dict, what: str):
+    "Compare the weights' tensor shapes with a model built from `cfg` on the meta device (no memory), before building it for real."
+    try:
+        with torch.device('meta'): probe = create_model(cfg['arch'], in_chans=cfg['in_chans'], num_classes=cfg['num_classes'], **cfg.get('model_kwargs', {}))
+    except (TypeError, ValueError) as e: raise ValueError(f"{what}: {e}") from None
+    except Exception: return   # a model that cannot be built on the meta device: `load_state_dict` checks it below
+    want = {k: tuple(v.shape) for k, v in probe.state_dict().items()}
+    if want == found: return
+    missing, extra = sorted(set(want) - set(found)), sorted(set(found) - set(want))
+    shape = next((f"{k} is {found[k]} in the file, {want[k]} in the model" for k in want if k in found and want[k] != found[k]), '')
+    raise ValueError(f"{what}: " + '; '.join(s for s in (f"missing {missing[:3]}" if missing else '', f"unexpected {extra[:3]}" if extra else '', shape) if s) + '.')
 
 def load_model(path,            # a folder written by `save_model`, or a bundled model's name (`bundled_names()`)
                device='cpu',    # where to put the model
@@ -139,8 +172,11 @@ def load_model(path,            # a folder written by `save_model`, or a bundled
     cfg = read_config(path)
     w = path/WEIGHTS_NAME
     if not w.exists(): raise FileNotFoundError(f"{w}: missing; a saved model folder holds {CONFIG_NAME} and {WEIGHTS_NAME}.")
-    try: state = load_file(str(w))
+    try:
+        with safe_open(str(w), 'pt') as f: found = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}   # the header only
     except Exception as e: raise ValueError(f"{w}: not a readable safetensors file ({e}).") from None
+    _check_shapes(cfg, found, f"{w}: the weights do not fit a {cfg['arch']} built from {Path(path)/CONFIG_NAME}")
+    state = load_file(str(w))
     model = create_model(cfg['arch'], in_chans=cfg['in_chans'], num_classes=cfg['num_classes'], **cfg.get('model_kwargs', {}))
     try: model.load_state_dict(state, strict=True)
     except RuntimeError as e:
