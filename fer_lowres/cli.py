@@ -53,7 +53,7 @@ def main(argv=None) -> int:
     try:
         rc = args.func(args)
         return rc if isinstance(rc, int) else 0
-    except (FileNotFoundError, ValueError, KeyError, RuntimeError, OSError) as e:
+    except (FileNotFoundError, ValueError, KeyError, RuntimeError, OSError, ImportError) as e:
         if args.debug: raise
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"fer-lowres {args.command}: error: {msg}", file=sys.stderr)
@@ -359,7 +359,7 @@ class _ResultWriter:
         self.f.flush()
     def close(self): self.f.close()
 
-NO_FACE = "no face found (faces under ~24 px need --upscale 2; for face crops use --no-detect)"
+NO_FACE = "no face found (the detector looks for faces from about 10 px up; --detector picks another one; for face crops use --no-detect)"
 
 def _predictor(model, batch_size: int = 256):
     "A `Predictor` for a model folder, an .onnx file or a bundled name; for None or 'fer2013', every bundled model, each face to the one for its size."
@@ -382,6 +382,7 @@ def cli_predict(paths: list[str],         # image files and/or folders of images
                 upscale: float = 1.0,     # see `detect_faces`
                 batch_size: int = 256,    # faces per forward pass
                 out=None,                 # also append each file's result to this .jsonl or .csv file as soon as it is known
+                detector: str | None = None, # the face detector (default: the best installed; see `fer_lowres.detect`)
                ) -> int:
     "Predict for every picture, print a table or JSON, and return the number of files that failed."
     from fer_lowres.core import MIN_SIDE
@@ -409,7 +410,7 @@ def cli_predict(paths: list[str],         # image files and/or folders of images
         else:
             for f in files:
                 try:
-                    faces = pred.predict(f, upscale=upscale)
+                    faces = pred.predict(f, upscale=upscale, detector=detector)
                     if faces: results[str(f)]['faces'] = [r.to_dict() for r in faces]
                     else: results[str(f)]['error'] = f"{f}: {NO_FACE}"
                 except (OSError, ValueError, TypeError) as e: results[str(f)]['error'] = str(e)
@@ -430,6 +431,7 @@ def cli_predict(paths: list[str],         # image files and/or folders of images
 def cli_video(path, model_dir=None,       # a video file and a saved model folder, .onnx file or bundled name (default: the bundled specialists)
               every: int = 1, smooth: int = 1, detect: bool = True, upscale: float = 1.0,
               out_csv=None,               # write the per-frame table here
+              detector: str | None = None, # the face detector (default: the best installed)
              ):
     "Analyse a video, print a summary (and write a CSV); returns the table."
     from fer_lowres.inference import analyse_video
@@ -437,7 +439,7 @@ def cli_video(path, model_dir=None,       # a video file and a saved model folde
     if not (isinstance(every, int) and every >= 1 and isinstance(smooth, int) and smooth >= 1):
         raise ValueError(f"--every and --smooth must be positive integers, got {every!r} and {smooth!r}.")
     if out_csv is not None and Path(out_csv).is_dir(): raise ValueError(f"--csv {out_csv}: is a folder; expected a .csv file name.")
-    df = analyse_video(path, _predictor(model_dir), every=every, smooth=smooth, detect=detect, upscale=upscale)
+    df = analyse_video(path, _predictor(model_dir), every=every, smooth=smooth, detect=detect, upscale=upscale, detector=detector)
     n_face = int(df['face'].sum())
     print(f"{path}: {len(df)} frames analysed, a face in {n_face}")
     if n_face: print('top class per frame: ' + ', '.join(f"{k} {v}" for k, v in df['label'].value_counts().items()))
@@ -459,9 +461,9 @@ def cmd_models(args):
     return 0
 
 def _cmd_export(args): return cli_export(args.model_dir, args.onnx, args.opset) or 0
-def _cmd_predict(args): return 1 if cli_predict(args.images, args.model, not args.no_detect, args.json, args.upscale, args.batch_size, args.out) else 0
+def _cmd_predict(args): return 1 if cli_predict(args.images, args.model, not args.no_detect, args.json, args.upscale, args.batch_size, args.out, args.detector) else 0
 def _cmd_video(args):
-    cli_video(args.video, args.model, args.every, args.smooth, not args.no_detect, args.upscale, args.csv); return 0
+    cli_video(args.video, args.model, args.every, args.smooth, not args.no_detect, args.upscale, args.csv, args.detector); return 0
 
 def _upscale(s: str) -> float:
     try: v = float(s)
@@ -471,6 +473,7 @@ def _upscale(s: str) -> float:
 
 def add_cli_commands(subparsers) -> None:
     "Add the `models`, `export`, `predict` and `video` commands to an argparse subparsers object; each `func(args)` returns an exit code."
+    from fer_lowres.detect import DETECTORS
     s = subparsers.add_parser('models', help='list the pretrained models installed with the package')
     s.add_argument('--json', action='store_true', help='print one JSON object {"models": [...]}')
     s.set_defaults(func=cmd_models)
@@ -484,7 +487,8 @@ def add_cli_commands(subparsers) -> None:
     s.add_argument('--model', default=None, help='a saved model folder, an .onnx file or a bundled model name (see `fer-lowres models`); default: the bundled FER2013 models, each face to the one for its size')
     s.add_argument('--no-detect', action='store_true', help='each image is already a face crop (any size)')
     s.add_argument('--json', action='store_true', help='print one JSON object')
-    s.add_argument('--upscale', type=_upscale, default=1.0, help=f'enlarge photos before face detection (2: faces down to ~12 px; at most {MAX_UPSCALE})')
+    s.add_argument('--upscale', type=_upscale, default=1.0, help=f'enlarge photos before face detection (rarely needed: the detector finds faces from ~10 px; at most {MAX_UPSCALE})')
+    s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, MTCNN; see fer_lowres.detect)')
     s.add_argument('--batch-size', type=_positive, default=256, help='faces per forward pass')
     s.add_argument('--out', default=None, help='also write each result as soon as it is known to this .jsonl (JSON lines) or .csv file')
     s.set_defaults(func=_cmd_predict)
@@ -495,6 +499,7 @@ def add_cli_commands(subparsers) -> None:
     s.add_argument('--smooth', type=_positive, default=1, help='average probabilities over this many analysed frames')
     s.add_argument('--no-detect', action='store_true', help='each frame is already a face crop')
     s.add_argument('--upscale', type=_upscale, default=1.0, help='enlarge frames before face detection')
+    s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, MTCNN; see fer_lowres.detect)')
     s.add_argument('--csv', default=None, help='write the per-frame table to this CSV file')
     s.set_defaults(func=_cmd_video)
 

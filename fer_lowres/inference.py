@@ -278,6 +278,7 @@ def analyse_video(path,                    # a video file OpenCV can read
                   smooth: int = 1,         # average probabilities over this many analysed frames (1: none)
                   detect: bool = True,     # find the face; False: each frame is a face crop
                   upscale: float = 1.0,    # see `detect_faces`
+                  detector: str | None = None, # see `detect_faces`
                   max_frames: int | None = None, # stop after this many frames of the video
                  ) -> pd.DataFrame:
     "One row per analysed frame: frame, time_s, face (found?), x, y, w, h, label, and a probability column per class."
@@ -297,7 +298,7 @@ def analyse_video(path,                    # a video file OpenCV can read
             ok, frame = cap.read()
             if not ok: break
             rgb = frame[..., ::-1]
-            res = predictor.predict(rgb, detect=detect, upscale=upscale)
+            res = predictor.predict(rgb, detect=detect, upscale=upscale, detector=detector)
             row = dict(frame=i, time_s=i / fps if fps > 0 else float('nan'), face=bool(res))
             if res:
                 r = res[0]; box = r.box or (0, 0, rgb.shape[1], rgb.shape[0])

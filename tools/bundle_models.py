@@ -59,7 +59,7 @@ def card(shipped, rows):
           "- Trained on 48x48 grey, roughly frontal, roughly aligned face crops: faces turned far from the camera, heavily",
           "  occluded, or cropped very differently from FER2013's crops are outside what it saw.",
           "- FER2013's labels are noisy (human accuracy is about 65%, Goodfellow et al.) and its classes are unbalanced:",
-          "  `disgust` has 547 training faces of 28,709, and its accuracy is the lowest (see the matrices).",
+          "  `disgust` has 547 of the 35,887 faces, and its accuracy is the lowest (see the matrices).",
           "- The data set's faces come from web searches: its demographic make-up is not documented and it is known to be",
           "  skewed; accuracy across ages, skin tones and cultures was not measured here.",
           "- A student is a specialist for its size: fed faces of another size it is much worse (the table above). The",
