@@ -10,8 +10,8 @@ import argparse, contextlib, json, math, os, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['RUN_ARGS', 'DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate',
-           'cmd_demo', 'cli_export', 'cli_predict', 'cli_video', 'cmd_models', 'add_cli_commands']
+__all__ = ['KD_WEIGHT', 'RUN_ARGS', 'DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train',
+           'cmd_evaluate', 'cmd_demo', 'cli_export', 'cli_predict', 'cli_video', 'cmd_models', 'add_cli_commands']
 
 # %% ../nbs/20_cli.ipynb #c0005
 def _print_table(d: dict, title: str):
@@ -146,6 +146,8 @@ def _faces(data: str, seed: int = 0, max_train: int | None = None):
     if max_train and max_train < len(faces.indices('train')): faces = faces.subsample(max_train, seed=seed)
     return faces
 
+KD_WEIGHT = 1.0   # `train --teacher` adds logit distillation to A-SKD's attention loss: the best on FER2013 (07_distill)
+
 RUN_ARGS = ('data', 'arch', 'scale', 'teacher', 'epochs', 'bs', 'lr', 'lam', 'distill_maps', 'kd_weight', 'mode', 'protocol',
             'size', 'channels', 'seed', 'max_train')   # what `--resume` reads back from the run's folder
 
@@ -188,7 +190,8 @@ def cmd_train(args):
                 f"not finish (stopped, killed or failed); continue it with `fer-lowres train --resume {out}`, or start again with --overwrite")
         kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed,
                   checkpoint=out/'checkpoint', resume=bool(args.resume), cbs=[_mark_at_fit(out, note, {k: getattr(args, k) for k in RUN_ARGS})])
-        distill = dict(parts=('channel', 'spatial') if args.distill_maps == 'both' else (args.distill_maps,), kd_weight=args.kd_weight)
+        distill = dict(parts=('channel', 'spatial') if args.distill_maps == 'both' else (args.distill_maps,),
+                       kd_weight=KD_WEIGHT if args.kd_weight is None else args.kd_weight)
         learn = (train_teacher(dls, **kw) if args.scale == 1 else
                  train_student(dls, scale=args.scale, teacher=teacher, lam=args.lam, distill_kwargs=distill, **kw))
         seconds = time.time() - t0
@@ -231,7 +234,7 @@ def _add_train_evaluate(sub):
     s.add_argument('--lr', type=_positive_float, default=3e-3)
     s.add_argument('--lam', type=_non_negative, default=5.0, help='weight of the attention-similarity loss (A-SKD: 5)')
     s.add_argument('--distill-maps', choices=('both', 'channel', 'spatial'), default='both', help='which attention maps to distil')
-    s.add_argument('--kd-weight', type=_non_negative, default=0., help='weight of an added logit distillation (temperature 4)')
+    s.add_argument('--kd-weight', type=_non_negative, default=None, help=f'weight of the added logit distillation, temperature 4 (default with --teacher: {KD_WEIGHT}, the best of the FER2013 study in 07_distill; 0 for attention only, as A-SKD)')
     s.add_argument('--mode', choices=('up', 'native'), default='native',
                    help="a student sees the LR face at its own size ('native', the default: 16x cheaper at r=4) or resized back ('up', A-SKD)")
     s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
