@@ -15,6 +15,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 CLASSES = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']
 SIZES = {48: 'fer2013_48px', 24: 'fer2013_24px', 12: 'fer2013_12px', 6: 'fer2013_6px'}
+# the largest face side each model takes in `pretrained.route`: measured on PublicTest with the shipped models (18_pretrained)
+ROUTE_UPTO = {6: 8, 12: 13, 24: 25, 48: None}
 
 def pick(rows, size):
     "The run for `size`: at 12 px the kind with the best mean PublicTest over its seeds, then its best seed."
@@ -93,6 +95,7 @@ def main():
                    test_accuracy=r[f'test_accuracy@{size}'], test_macro_f1=r[f'test_macro_f1@{size}'],
                    test_accuracy_tta=r[f'test_accuracy_tta@{size}'],
                    test_accuracy_by_size={px: r[f'test_accuracy@{px}'] for px in (48, 24, 12, 6)},
+                   route_upto=ROUTE_UPTO[size],
                    retrain='python bench/fer2013_full.py --stage all && python tools/bundle_models.py')
         (dst / 'config.json').write_text(json.dumps(cfg, indent=2))
     (out / 'MODEL_CARD.md').write_text(card(shipped, rows))
