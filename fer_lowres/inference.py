@@ -25,8 +25,8 @@ from .synthetic import synthetic_faces
 from .models import load_model
 
 # %% auto #0
-__all__ = ['read_image', 'FaceResult', 'onnx_session', 'Predictor', 'crop_faces', 'draw_faces', 'analyse_video', 'plot_video',
-           'write_test_video']
+__all__ = ['read_image', 'FaceResult', 'onnx_session', 'Predictor', 'crop_faces', 'detect_crops', 'draw_faces', 'analyse_video',
+           'plot_video', 'write_test_video']
 
 # %% ../nbs/15_inference.ipynb #c0011
 def _to_uint8(a: np.ndarray, what: str) -> np.ndarray:
@@ -241,6 +241,20 @@ def crop_faces(image, boxes, # a picture and its face boxes (x, y, w, h)
         out.append(a[y0:y1, x0:x1])
     return out
 
+def detect_crops(image,                  # a picture: anything `read_image` reads
+                 channels: int = 1,      # channels of the crops (the model's)
+                 upscale: float = 1.0,   # see `detect_faces`
+                 min_size: int | None = None, # see `detect_faces`
+                 margin: float = 0.0,    # see `crop_faces`
+                 detector: str | None = None, # see `detect_faces`
+                ) -> tuple[np.ndarray, list[np.ndarray]]:
+    "The face boxes found in `image` (the detector sees colour) and their crops with `channels` channels."
+    a = read_image(image, 3)
+    if min(a.shape[:2]) < MIN_SIDE:
+        raise ValueError(f"picture of {a.shape[1]}x{a.shape[0]} px is too small to hold a face (at least {MIN_SIDE} px a side).")
+    boxes = detect_faces(a, detector=detector, upscale=upscale, min_size=min_size)
+    return boxes, crop_faces(a, boxes, margin, channels) if len(boxes) else []
+
 @patch
 def predict(self: Predictor, image,      # a picture: anything `read_image` reads
             detect: bool = True,         # find faces; False: the whole picture is one face crop (any size)
@@ -251,12 +265,8 @@ def predict(self: Predictor, image,      # a picture: anything `read_image` read
            ) -> list[FaceResult]:
     "A `FaceResult` per face in `image` (an empty list when no face is found)."
     if not detect: return self.predict_crops([read_image(image, self.channels)])
-    a = read_image(image, 3)   # the detector sees colour; the crops get the model's channels
-    if min(a.shape[:2]) < MIN_SIDE:
-        raise ValueError(f"picture of {a.shape[1]}x{a.shape[0]} px is too small to hold a face (at least {MIN_SIDE} px a side).")
-    boxes = detect_faces(a, detector=detector, upscale=upscale, min_size=min_size)
-    if not len(boxes): return []
-    return self.predict_crops(crop_faces(a, boxes, margin, self.channels), boxes)
+    boxes, crops = detect_crops(image, self.channels, upscale, min_size, margin, detector)
+    return self.predict_crops(crops, boxes) if len(boxes) else []
 
 def draw_faces(image, results: list[FaceResult], # a picture and its predictions
               ) -> np.ndarray:

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 import numpy as np
 from .models import read_config, WEIGHTS_DIR
-from .inference import Predictor, FaceResult, read_image, detect_faces, crop_faces
+from .inference import Predictor, FaceResult, read_image, detect_crops
 
 # %% auto #0
 __all__ = ['BUNDLED_SET', 'bundled_models', 'route', 'SpecialistPredictor', 'shrink_faces']
@@ -107,10 +107,8 @@ class SpecialistPredictor:
                ) -> list[FaceResult]:
         "A `FaceResult` per face in `image`, each from the specialist for the face's size in the picture."
         if not detect: return self.predict_crops([read_image(image, self.channels)])
-        a = read_image(image, 3)   # the detector sees colour; the crops get the models' channels
-        boxes = detect_faces(a, detector=detector, upscale=upscale, min_size=min_size)
-        if not len(boxes): return []
-        return self.predict_crops(crop_faces(a, boxes, margin, self.channels), boxes, sides=[min(w, h) for _, _, w, h in boxes])
+        boxes, crops = detect_crops(image, self.channels, upscale, min_size, margin, detector)
+        return self.predict_crops(crops, boxes, sides=[min(w, h) for _, _, w, h in boxes]) if len(boxes) else []
 
 # %% ../nbs/18_pretrained.ipynb #110c1eb4
 def shrink_faces(x, side: int): # HR faces (B, C, H, W) in [0, 1]; the face side wanted

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-CLASSES = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral']
+from fer_lowres.core import CLASSES   # the canonical 7-class order
 SIZES = {48: 'fer2013_48px', 24: 'fer2013_24px', 12: 'fer2013_12px', 6: 'fer2013_6px'}
 # the largest face side each model takes in `pretrained.route`: measured on PublicTest with the shipped models (18_pretrained)
 ROUTE_UPTO = {6: 8, 12: 13, 24: 25, 48: None}
