@@ -152,8 +152,10 @@ def main():
     if a.stage in ('teacher', 'all'): run(a, 'teacher48', 1, a.epochs or RECIPE['teacher_epochs'], 0, arch)
     if a.stage == 'student':
         s = 48 // a.scale
-        name = f"s{s}_{a.distill}_seed{a.seed}"
-        run(a, name, a.scale, a.epochs or RECIPE['student_epochs'][a.scale], a.seed, arch, 'teacher48', DISTILL[a.distill])
+        epochs = a.epochs or RECIPE['student_epochs'][a.scale]
+        longer = '' if epochs == RECIPE['student_epochs'][a.scale] else f"_e{epochs}"   # a schedule other than the recipe's
+        name = f"s{s}_{a.distill}{longer}_seed{a.seed}"
+        run(a, name, a.scale, epochs, a.seed, arch, 'teacher48', DISTILL[a.distill])
     if a.stage == 'ablation':
         run(a, f"ablation_{a.variant}", 4, a.epochs or 8, 0, 'gmenet_tiny', **ABLATION[a.variant])
     if a.stage == 'all':
