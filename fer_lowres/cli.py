@@ -168,34 +168,37 @@ def cmd_train(args):
     from fer_lowres.models import load_model
     from fer_lowres.core import seed_everything
     from fer_lowres.models import list_models
+    from fastai.torch_core import rank_distrib
+    first = not rank_distrib()   # under torchrun / accelerate launch (12_learner) only the first process checks, locks and writes --out
     if args.resume:
         if args.data or args.out: raise ValueError("--resume DIR continues the run in DIR with its own arguments: give no --data or --out.")
         args.out = args.resume
         for k, v in _run_args(Path(args.resume)).items(): setattr(args, k, v)
     elif args.data is None or args.out is None: raise ValueError("train needs --data and --out (or --resume DIR to continue a run).")
     if args.arch not in list_models(): raise ValueError(f"unknown --arch {args.arch!r}; available: {', '.join(list_models())}")
-    out = _check_out(args.out, args.overwrite or bool(args.resume))
+    out = _check_out(args.out, args.overwrite or bool(args.resume)) if first else Path(args.out)
     teacher = load_model(args.teacher) if args.teacher else None
     if teacher is not None and args.scale == 1: raise ValueError("--teacher distils into an LR student: give --scale 2 or more.")
     if teacher is None and (args.distill_maps != 'both' or args.kd_weight):
         raise ValueError("--distill-maps and --kd-weight set how a student is distilled: give --teacher too.")
     size = teacher.fer_config['hr_size'] if teacher is not None else args.size
     channels = teacher.fer_config['channels'] if teacher is not None else args.channels
-    with _out_lock(out):
-        if not args.resume: shutil.rmtree(out/'checkpoint', ignore_errors=True)   # --overwrite: an old run's checkpoint is not ours
+    with _out_lock(out) if first else contextlib.nullcontext(out):
+        if first and not args.resume: shutil.rmtree(out/'checkpoint', ignore_errors=True)   # --overwrite: an old run's checkpoint is not ours
         faces = _faces(args.data, args.seed, args.max_train)
         dls = faces.dataloaders(size=size, channels=channels, bs=args.bs)
         seed_everything(args.seed); t0 = time.time()
         note = (f"`fer-lowres train` (pid {os.getpid()}) started training into this folder at {time.strftime('%Y-%m-%d %H:%M:%S')} and did "
                 f"not finish (stopped, killed or failed); continue it with `fer-lowres train --resume {out}`, or start again with --overwrite")
         kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed,
-                  checkpoint=out/'checkpoint', resume=bool(args.resume), cbs=[_mark_at_fit(out, note, {k: getattr(args, k) for k in RUN_ARGS})])
+                  checkpoint=out/'checkpoint', resume=bool(args.resume), cbs=[_mark_at_fit(out, note, {k: getattr(args, k) for k in RUN_ARGS})] if first else [])
         distill = dict(parts=('channel', 'spatial') if args.distill_maps == 'both' else (args.distill_maps,),
                        kd_weight=KD_WEIGHT if args.kd_weight is None else args.kd_weight)
         learn = (train_teacher(dls, **kw) if args.scale == 1 else
                  train_student(dls, scale=args.scale, teacher=teacher, lam=args.lam, distill_kwargs=distill, **kw))
         seconds = time.time() - t0
-        valid = learn.validate()
+        valid = learn.validate()   # in a multi-process run every process takes part (fastai gathers metrics across them)
+        if not first: return       # and the first one reports and saves
         metrics = dict(valid_loss=float(valid[0]), valid_accuracy=float(valid[1]), valid_macro_f1=float(valid[2]))
         learn.save_fer(out, epochs=args.epochs, data=str(args.data), train_seconds=round(seconds, 1), **metrics)
         shutil.rmtree(out/'checkpoint', ignore_errors=True)   # the model is complete: the checkpoint has served

@@ -6,7 +6,7 @@ Docs: http://localhost:8000/learner.html.md"""
 
 # %% ../nbs/12_learner.ipynb #c0002
 from __future__ import annotations
-import os, random, shutil, tempfile
+import contextlib, os, random, shutil, tempfile
 import numpy as np
 from pathlib import Path
 import torch
@@ -15,6 +15,8 @@ from fastai.vision.all import (Learner, CrossEntropyLossFlat, LabelSmoothingCros
                                DataLoaders, patch)
 from fastai.callback.channelslast import ChannelsLast
 from fastai.callback.core import Callback, CancelEpochException
+from fastai.callback.progress import ProgressCallback
+from fastai.torch_core import rank_distrib, num_distrib
 from .core import seed_everything
 from .degrade import DegradeCallback, DegradeSpec
 from .models import create_model, save_model
@@ -67,7 +69,8 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
         seed_everything(seed)
         dls.train.rng = random.Random(seed)
     model = _as_model(arch, channels, len(dls.vocab), model_kwargs)
-    callbacks = [DegradeCallback(spec, seed=seed)] if spec.scale > 1 else []
+    noise_seed = None if seed is None else seed + 7919 * rank_distrib()   # in a multi-process run each process degrades its own faces
+    callbacks = [DegradeCallback(spec, seed=noise_seed)] if spec.scale > 1 else []
     teacher = _teacher_model(teacher)
     askd = ASKDCallback(teacher, lam=lam, **(distill_kwargs or {})) if teacher is not None else None
     if askd is not None: callbacks.append(askd)
@@ -94,6 +97,7 @@ def save_fer(self: Learner, path, # folder for model.safetensors + config.json
              **extra,             # more JSON-serialisable facts to keep (metrics, epochs, ...)
             ) -> Path:
     "Save this learner's model with everything needed to rebuild and use it, its `DegradeSpec` included (see `save_model`)."
+    if rank_distrib(): return Path(path)   # several processes (see the end of this notebook): the first one writes
     facts = {k: v for k, v in self.fer_meta.items() if k in ('distilled', 'distillation')}
     return save_model(self.model, path, classes=self.fer_meta['classes'], **facts, **extra)
 
@@ -101,23 +105,34 @@ def save_fer(self: Learner, path, # folder for model.safetensors + config.json
 # %% ../nbs/12_learner.ipynb #97d1d0f8
 CHECKPOINT_NAME = 'checkpoint.pth'
 
+def _train_dl(dls):
+    "The training DataLoader itself (in a multi-process run fastai wraps it in a `DistributedDL`, which keeps it as `dl`)."
+    return dls.train.__dict__.get('dl', dls.train)
+
 def _rng_states(dls) -> dict:
     np_state = np.random.get_state()
     return dict(torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
                 python=random.getstate(), numpy=[np_state[0], torch.from_numpy(np_state[1].astype(np.int64)), *np_state[2:]],
-                batches=dls.train.rng.getstate())
+                batches=_train_dl(dls).rng.getstate())
 
 def _set_rng_states(dls, s: dict):
     torch.set_rng_state(s['torch'])
     if s['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
-    random.setstate(s['python']); dls.train.rng.setstate(s['batches'])
+    random.setstate(s['python']); _train_dl(dls).rng.setstate(s['batches'])
     np.random.set_state((s['numpy'][0], s['numpy'][1].numpy().astype(np.uint32), *s['numpy'][2:]))
 
 class _AtomicSaveModel(SaveModelCallback):
     "fastai's `SaveModelCallback`, writing under a temporary name and renaming, so a kill never leaves half a file."
     def _save(self, name):
+        if rank_distrib(): return   # several processes: the first one keeps the best epoch
         tmp = self.learn.save(f'{name}_partial', with_opt=self.with_opt)
         self.last_saved_path = tmp.with_name(f'{name}.pth'); os.replace(tmp, self.last_saved_path)
+    def after_fit(self, **kwargs):
+        if num_distrib() <= 1: return super().after_fit(**kwargs)
+        if not rank_distrib():   # the first process loads its best epoch, and sends it to the others (maybe on other machines)
+            from fastai.learner import load_model as load_weights
+            load_weights(self.learn.path/self.learn.model_dir/f'{self.fname}.pth', self.learn.model, None, with_opt=False, device=self.dls.device)
+        for t in self.learn.model.state_dict().values(): torch.distributed.broadcast(t, 0)
 
 class FitCheckpoint(Callback):
     "After each epoch, everything a resumed fit needs in one file, `folder/checkpoint.pth`, replaced atomically."
@@ -125,7 +140,9 @@ class FitCheckpoint(Callback):
     def __init__(self, folder, tracker=None): self.folder, self.tracker = Path(folder), tracker
     def before_fit(self): self.folder.mkdir(parents=True, exist_ok=True)
     def after_epoch(self):
-        state = dict(model=self.learn.model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch, n_epoch=self.n_epoch,
+        if rank_distrib(): return   # several processes: the first one writes
+        model = getattr(self.learn.model, 'module', self.learn.model)   # without the DDP wrapper, as a one-process run saves it
+        state = dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch, n_epoch=self.n_epoch,
                      train_iter=self.learn.train_iter, rng=_rng_states(self.dls),
                      best=None if self.tracker is None else float(self.tracker.best))
         tmp = self.folder/(CHECKPOINT_NAME + '.partial')
@@ -156,14 +173,16 @@ class _ResumeAt(Callback):
 
 def _resume(learn, folder, epochs, tracker) -> tuple[int, list]:
     "Load the checkpoint in `folder` into `learn`; returns the epoch to start from and the callback that restores the rest."
-    state = read_checkpoint(folder)
+    state = read_checkpoint(folder) if not rank_distrib() else None
+    if num_distrib() > 1:   # several processes: the first one reads, all continue from the same state
+        box = [state]; torch.distributed.broadcast_object_list(box, 0); state = box[0]
     if state['n_epoch'] != epochs: raise ValueError(f"{folder}: the checkpoint is of a {state['n_epoch']}-epoch run, not {epochs}; resume with the same budget.")
     learn.model.load_state_dict(state['model'])
     if learn.opt is None: learn.create_opt()
     learn.opt.load_state_dict(state['opt'])
     if tracker is not None: tracker.best, tracker.reset_on_fit = state['best'], False
     start = state['epoch'] + 1
-    print(f"resuming at epoch {start + 1} of {epochs}" + (f" (best validation accuracy so far {state['best']:.4f})" if state['best'] is not None else ''))
+    if not rank_distrib(): print(f"resuming at epoch {start + 1} of {epochs}" + (f" (best validation accuracy so far {state['best']:.4f})" if state['best'] is not None else ''))
     def _do_fit():   # fastai's epoch loop, from `start`
         for epoch in range(start, learn.n_epoch):
             learn.epoch = epoch
@@ -172,6 +191,15 @@ def _resume(learn, folder, epochs, tracker) -> tuple[int, list]:
     return start, [_ResumeAt(state)]
 
 # %% ../nbs/12_learner.ipynb #c0011
+@contextlib.contextmanager
+def _quiet_unless_first(learn):
+    "In a multi-process run only the first process shows the progress bar and table."
+    bar = learn.progress if rank_distrib() and hasattr(learn, 'progress') else None
+    if bar is not None: learn.remove_cb(bar)
+    try: yield
+    finally:
+        if bar is not None: learn.add_cb(ProgressCallback())
+
 def _fit(learn, epochs, lr, keep_best,
          checkpoint=None,   # a folder: save a checkpoint there after every epoch (see `FitCheckpoint`)
          resume=False):     # continue from the checkpoint in `checkpoint`
@@ -182,11 +210,13 @@ def _fit(learn, epochs, lr, keep_best,
     path = learn.path   # the best epoch's weights wait in the checkpoint folder, else in a temporary one removed at the end
     learn.path = folder if folder is not None else Path(tempfile.mkdtemp(prefix='fer_lowres_')) if keep_best else path
     tracker = _AtomicSaveModel(monitor='accuracy', fname='best', with_opt=False) if keep_best else None
-    cbs = [c for c in (tracker, FitCheckpoint(folder, tracker) if folder is not None else None) if c is not None]
+    ddp = _distributed_trainer(learn) if num_distrib() > 1 else None   # started by torchrun / accelerate launch (see below)
+    cbs = [c for c in (tracker, FitCheckpoint(folder, tracker) if folder is not None else None, ddp) if c is not None]
     try:
         start, more = _resume(learn, folder, epochs, tracker) if resume else (0, [])
-        if start < epochs: learn.fit_one_cycle(epochs, lr, cbs=cbs + more)
-        elif tracker is not None: learn.load('best', with_opt=False)   # it had finished: the best epoch, as at the end of a fit
+        with _quiet_unless_first(learn):
+            if start < epochs: learn.fit_one_cycle(epochs, lr, cbs=cbs + more)
+            elif tracker is not None: learn.load('best', with_opt=False)   # it had finished: the best epoch, as at the end of a fit
     finally:
         learn.__dict__.pop('_do_fit', None)
         if folder is None and keep_best: shutil.rmtree(learn.path, ignore_errors=True)
@@ -211,3 +241,23 @@ def train_student(dls: DataLoaders, arch: str = 'gmenet_tiny', # the model
                  ) -> Learner:
     "Train an LR student at `scale`, distilled from `teacher` when given."
     return _fit(fer_learner(dls, arch, scale=scale, teacher=teacher, **kwargs), epochs, lr, keep_best, checkpoint, resume)
+
+# %% ../nbs/12_learner.ipynb #ddp01
+def _distributed_trainer(learn):
+    "fastai's `DistributedTrainer` (DDP through Hugging Face Accelerate) for this process: on GPUs with NCCL, on CPUs with gloo."
+    try: from fastai.distributed import DistributedTrainer, DistributedDL
+    except (ImportError, NameError):   # fastai.distributed cannot be imported without Accelerate
+        raise ImportError(f"this process is one of {num_distrib()} (WORLD_SIZE is set): training in several processes needs Hugging Face "
+                          "Accelerate, fastai's distributed engine. Install it with `pip install accelerate`.") from None
+    class GlooDL(DistributedDL):
+        "fastai's `DistributedDL`, sending the batch order on the CPU when the backend (gloo) cannot carry CUDA tensors."
+        def _broadcast(self, t, rank):
+            t = torch.tensor(t, dtype=torch.long, device='cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu')
+            torch.distributed.broadcast(t, rank)
+            return t.cpu().tolist()
+    class Trainer(DistributedTrainer):
+        def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else GlooDL(dl, device=self.learn.model.device)
+    on_cuda = learn.dls.device is not None and torch.device(learn.dls.device).type == 'cuda'
+    trainer = Trainer(sync_bn=False, cpu=not on_cuda)   # starts the process group; BatchNorm statistics stay per process
+    if on_cuda: learn.dls.to(trainer.accelerator.device)   # this process's own GPU (torchrun gives each process one)
+    return trainer
