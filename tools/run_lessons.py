@@ -10,16 +10,21 @@ The stored outputs are then made light and portable:
   name `<host>`;
 - the notebook is cleaned with `nbdev-clean` (no execution counts or noisy metadata; outputs are kept);
 - its size must stay within the budget (`--budget-kb`, default 1500 KB a notebook).
-Each notebook's wall time (seconds, with the machine's CPU count and the date) goes to `nbs/run_times.json`,
-the numbers the learning path quotes. A failing cell stops that notebook, names it and leaves the file as it was.
+Each notebook's wall time (seconds, with the machine's CPU count and the date) goes to `nbs/run_times.json` as
+soon as it has run: the file is re-read just before each write and replaced atomically, under a lock, so runs in
+parallel keep each other's entries. The run-time table of the learning path is then regenerated from it
+(`python tools/check_notebooks.py --times`), so CI's check of that table stays green. A failing cell stops that
+notebook, names it and leaves the file as it was.
 
 Usage:
   python tools/run_lessons.py [NB ...]            run these (default: every nbs/*.ipynb, nbs/tutorials/*.ipynb)
   python tools/run_lessons.py NB --out DIR        write the executed copies to DIR instead (a trial run)
   python tools/run_lessons.py --check [NB ...]    only check the size budget (for CI): no execution
 """
-import argparse, datetime, json, os, re, socket, subprocess, sys, time, warnings
+import argparse, contextlib, datetime, json, os, re, socket, stat, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
+try: import fcntl
+except ImportError: fcntl = None   # Windows: no lock; the re-read and the atomic replace still keep most races out
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMES = ROOT/'nbs'/'run_times.json'
@@ -101,6 +106,44 @@ def run(nb_path: Path, out: Path, timeout: int) -> float:
     print(f"  {nb_path.name}: {secs:.0f} s, {out.stat().st_size / 1024:.0f} KB, {dropped} progress outputs dropped -> {out}", flush=True)
     return secs
 
+@contextlib.contextmanager
+def _locked(folder: Path):
+    "Hold an exclusive lock on `folder` (not on the file, which `os.replace` swaps for a new one) while the block runs."
+    if fcntl is None: yield; return
+    fd = os.open(folder, os.O_RDONLY)
+    try: fcntl.flock(fd, fcntl.LOCK_EX); yield
+    finally: os.close(fd)   # closing releases the lock
+
+def _write_atomic(path: Path, text: str):
+    "Write `text` to `path` through a temporary file beside it and `os.replace`: a reader sees the old or the new file, never half."
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f: f.write(text)
+        os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True); raise
+
+def refresh_times_table() -> bool:
+    "Regenerate the learning path's run-time table from nbs/run_times.json (`check_notebooks.py --times`); whether it worked."
+    r = subprocess.run([sys.executable, str(ROOT/'tools'/'check_notebooks.py'), '--times'], cwd=ROOT, capture_output=True, text=True)
+    if r.returncode: print(f"run_lessons: could not refresh the run-time table of the learning path (run python tools/check_notebooks.py "
+                           f"--times):\n{(r.stdout + r.stderr)[-1500:]}", file=sys.stderr, flush=True)
+    return r.returncode == 0
+
+def record_time(nb: str,           # the notebook's path relative to nbs/, the key in the file
+                secs: float,       # its wall time
+                path: Path = TIMES, # the run-times file
+                refresh: bool | None = None, # regenerate the learning path's table (default: only when `path` is nbs/run_times.json)
+               ) -> bool:
+    "Merge one wall time into `path`, re-read just before writing so parallel runs keep each other's entries; False if the table went stale."
+    with _locked(path.parent):   # read, merge, write and refresh as one step: a parallel run waits here
+        times = json.loads(path.read_text(encoding='utf-8')) if path.exists() else {}
+        times[nb] = {'seconds': round(secs), 'cpus': os.cpu_count(), 'date': datetime.date.today().isoformat()}
+        _write_atomic(path, json.dumps(dict(sorted(times.items())), indent=1) + '\n')
+        if refresh is None: refresh = path.resolve() == TIMES.resolve()
+        return refresh_times_table() if refresh else True
+
 def check_budget(paths: list[Path], budget_kb: int) -> list[str]:
     return [f"{p}: {p.stat().st_size / 1024:.0f} KB is over the budget of {budget_kb} KB a notebook: make its figures smaller "
             f"(fewer, or a lower dpi/figsize) or print less" for p in paths if p.stat().st_size > budget_kb * 1024]
@@ -119,18 +162,14 @@ def main():
         for o in over: print(o)
         print(f"run_lessons --check: {len(paths)} notebooks, {len(over)} over {a.budget_kb} KB")
         sys.exit(1 if over else 0)
-    times = json.loads(TIMES.read_text()) if TIMES.exists() and not a.out else {}
-    outs = []
+    outs, table_stale = [], False
     for p in paths:
         out = Path(a.out).resolve()/p.name if a.out else p
         secs = run(p, out, a.timeout)
         outs.append(out)
-        if not a.out:
-            times[p.relative_to(ROOT/'nbs').as_posix()] = {'seconds': round(secs), 'cpus': os.cpu_count(),
-                                                          'date': datetime.date.today().isoformat()}
-            TIMES.write_text(json.dumps(dict(sorted(times.items())), indent=1) + '\n')
+        if not a.out: table_stale |= not record_time(p.relative_to(ROOT/'nbs').as_posix(), secs)   # a trial run records nothing
     over = check_budget(outs, a.budget_kb)
     for o in over: print(o)
-    sys.exit(1 if over else 0)
+    sys.exit(1 if over or table_stale else 0)
 
 if __name__ == '__main__': main()
