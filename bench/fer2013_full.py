@@ -116,6 +116,15 @@ def report(a):
               ' | '.join(f"{r[f'test_accuracy_tta@{px}']:.3f}" for px in (48, 24, 12, 6)) +
               f" | {r[f'test_macro_f1_tta@{s}']:.3f} | {r['train_seconds']} | {r['train_img_s']} |")
     study = [r for r in rows if r['name'].startswith('s12_')]
+    if study:   # the distillation study as the notebook and README print it: one row per kind and schedule
+        kinds = {}
+        for r in study: kinds.setdefault(r['name'].rsplit('_seed', 1)[0], []).append(r)
+        ms = lambda v: f"{np.mean(v):.3f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.3f}"
+        print(f"\n| 12 px student | epochs | seeds | PrivateTest acc. | with flip TTA | macro-F1 | PublicTest |\n|---|---|---|---|---|---|---|")
+        for k, rs in kinds.items():
+            rs = sorted(rs, key=lambda r: r['seed'])
+            print(f"| {k[4:]} | {rs[0]['epochs']} | {', '.join(str(r['seed']) for r in rs)} | {ms([r['test_accuracy@12'] for r in rs])} | "
+                  f"{ms([r['test_accuracy_tta@12'] for r in rs])} | {ms([r['test_macro_f1@12'] for r in rs])} | {ms([r['valid_accuracy'] for r in rs])} |")
     if study:
         print('\n12 px students over seeds (PrivateTest at 12 px, flip TTA): mean +- sd')
         kinds = {}

@@ -135,11 +135,12 @@ def record_time(nb: str,           # the notebook's path relative to nbs/, the k
                 secs: float,       # its wall time
                 path: Path = TIMES, # the run-times file
                 refresh: bool | None = None, # regenerate the learning path's table (default: only when `path` is nbs/run_times.json)
+                note: str | None = None, # how the machine was when it ran (e.g. another job on one core): shown with the time
                ) -> bool:
     "Merge one wall time into `path`, re-read just before writing so parallel runs keep each other's entries; False if the table went stale."
     with _locked(path.parent):   # read, merge, write and refresh as one step: a parallel run waits here
         times = json.loads(path.read_text(encoding='utf-8')) if path.exists() else {}
-        times[nb] = {'seconds': round(secs), 'cpus': os.cpu_count(), 'date': datetime.date.today().isoformat()}
+        times[nb] = {'seconds': round(secs), 'cpus': os.cpu_count(), 'date': datetime.date.today().isoformat(), **({'note': note} if note else {})}
         _write_atomic(path, json.dumps(dict(sorted(times.items())), indent=1) + '\n')
         if refresh is None: refresh = path.resolve() == TIMES.resolve()
         return refresh_times_table() if refresh else True
@@ -154,6 +155,7 @@ def main():
     ap.add_argument('--out', help='write executed copies into this folder instead of over the notebooks')
     ap.add_argument('--check', action='store_true', help='only check the size budget, run nothing')
     ap.add_argument('--budget-kb', type=int, default=1500, help='largest notebook file allowed, in KB (default 1500)')
+    ap.add_argument('--note', help="how the machine was during the run (e.g. 'a training run used one of the 2 cores'): kept with the times")
     ap.add_argument('--timeout', type=int, default=1800, help='seconds one cell may run (default 1800)')
     a = ap.parse_args()
     paths = lesson_notebooks(a.notebooks)
@@ -167,7 +169,7 @@ def main():
         out = Path(a.out).resolve()/p.name if a.out else p
         secs = run(p, out, a.timeout)
         outs.append(out)
-        if not a.out: table_stale |= not record_time(p.relative_to(ROOT/'nbs').as_posix(), secs)   # a trial run records nothing
+        if not a.out: table_stale |= not record_time(p.relative_to(ROOT/'nbs').as_posix(), secs, note=a.note)   # a trial run records nothing
     over = check_budget(outs, a.budget_kb)
     for o in over: print(o)
     sys.exit(1 if over or table_stale else 0)
