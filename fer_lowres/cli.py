@@ -62,6 +62,8 @@ def main(argv=None) -> int:
         if args.debug: raise
         out = getattr(args, 'out', None) if args.command == 'train' else None
         hint = f"; continue with `fer-lowres train --resume {out}`" if out and (Path(out)/'checkpoint'/'checkpoint.pth').exists() else ''
+        rows = getattr(args, 'out', None) or getattr(args, 'csv', None) if args.command in ('predict', 'video') else None
+        if rows and Path(rows).is_file(): hint = f"; the results so far are in {rows}"
         print(f"fer-lowres {args.command}: stopped (Ctrl-C){hint}", file=sys.stderr)
         return 130
 
@@ -345,25 +347,35 @@ def _expand(paths) -> list[Path]:
     return out
 
 class _ResultWriter:
-    "Results appended to `path` as they come, one file at a time: JSON lines (.jsonl) or CSV (.csv), so a crash keeps what was done."
-    def __init__(self, path, classes=None):
-        self.path = Path(path)
-        if self.path.suffix.lower() not in ('.jsonl', '.csv'): raise ValueError(f"--out {self.path}: expected a .jsonl (JSON lines) or .csv file name.")
-        if self.path.is_dir(): raise ValueError(f"--out {self.path}: is a folder; expected a .jsonl or .csv file.")
+    "Records appended to `path` as they come, each flushed at once: JSON lines (.jsonl) or CSV (.csv), so a crash keeps what was done."
+    def __init__(self, path,             # the file: .jsonl or .csv
+                 flag: str = '--out',    # the option that named it, for the messages
+                 fields=None,            # the CSV columns (default: the first row's keys)
+                 csv_rows=None,          # a record's CSV rows (default: the record is one row)
+                 fmt: str | None = None, # 'jsonl' or 'csv' whatever the name (default: from the suffix)
+                ):
+        self.path, self.fields, self.csv_rows, self.csv = Path(path), fields, csv_rows or (lambda r: [r]), None
+        self.fmt = fmt or {'.jsonl': 'jsonl', '.csv': 'csv'}.get(self.path.suffix.lower())
+        if self.fmt is None: raise ValueError(f"{flag} {self.path}: expected a .jsonl (JSON lines) or .csv file name.")
+        if self.path.is_dir(): raise ValueError(f"{flag} {self.path}: is a folder; expected a .{self.fmt} file.")
         try: self.f = open(self.path, 'w', newline='')
-        except OSError as e: raise ValueError(f"--out {self.path}: cannot be written ({e.strerror or e}).") from None
-        self.csv = None
+        except OSError as e: raise ValueError(f"{flag} {self.path}: cannot be written ({e.strerror or e}).") from None
     def write(self, r: dict):
-        if self.path.suffix.lower() == '.jsonl': self.f.write(json.dumps(r) + '\n')
+        if self.fmt == 'jsonl':   # NaN is not JSON: null
+            self.f.write(json.dumps({k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}) + '\n')
         else:
             import csv
-            rows = [dict(file=r['file'], face=i, box=' '.join(map(str, f['box'])) if f['box'] else '', label=f['label'],
-                         probability=f['probs'][f['label']], model=f.get('model', ''), error='') for i, f in enumerate(r['faces'])]
-            rows = rows or [dict(file=r['file'], face='', box='', label='', probability='', model='', error=r['error'] or '')]
-            if self.csv is None: self.csv = csv.DictWriter(self.f, fieldnames=list(rows[0])); self.csv.writeheader()
+            rows = self.csv_rows(r)
+            if self.csv is None: self.csv = csv.DictWriter(self.f, fieldnames=list(self.fields or rows[0])); self.csv.writeheader()
             self.csv.writerows(rows)
         self.f.flush()
     def close(self): self.f.close()
+
+def _predict_csv_rows(r: dict) -> list[dict]:
+    "The CSV rows of one file's `predict` result: one per face, or one with the error."
+    rows = [dict(file=r['file'], face=i, box=' '.join(map(str, f['box'])) if f['box'] else '', label=f['label'],
+                 probability=f['probs'][f['label']], model=f.get('model', ''), error='') for i, f in enumerate(r['faces'])]
+    return rows or [dict(file=r['file'], face='', box='', label='', probability='', model='', error=r['error'] or '')]
 
 NO_FACE = "no face found (the detector looks for faces from about 10 px up; --detector picks another one; for face crops use --no-detect)"
 
@@ -395,7 +407,7 @@ def cli_predict(paths: list[str],         # image files and/or folders of images
     from fer_lowres.inference import read_image
     _check_predict_args(batch_size, upscale)
     files = _expand(paths)
-    writer = _ResultWriter(out) if out is not None else None
+    writer = _ResultWriter(out, csv_rows=_predict_csv_rows) if out is not None else None
     pred = _predictor(model_dir, batch_size)
     results = {str(f): dict(file=str(f), faces=[], error=None) for f in files}
     def done(fs):
@@ -436,21 +448,38 @@ def cli_predict(paths: list[str],         # image files and/or folders of images
 
 def cli_video(path, model_dir=None,       # a video file and a saved model folder, .onnx file or bundled name (default: the bundled specialists)
               every: int = 1, smooth: int = 1, detect: bool = True, upscale: float = 1.0,
-              out_csv=None,               # write the per-frame table here
+              out_csv=None,               # the older name of `out`, for a CSV file (written row by row too)
               detector: str | None = None, # the face detector (default: the best installed)
-             ):
-    "Analyse a video, print a summary (and write a CSV); returns the table."
-    from fer_lowres.inference import analyse_video
+              out=None,                   # write each analysed frame's row to this .jsonl or .csv file as soon as it is known
+              detect_every: int | None = None, # detect on every k-th analysed frame, follow the faces in between (default: `DETECT_EVERY`)
+             ) -> dict:
+    "Analyse a video, writing each frame's row to `out` as it comes; print a summary and return it (frames, faces, top classes)."
+    from collections import Counter
+    from fer_lowres.inference import iter_video, VIDEO_COLUMNS, DETECT_EVERY
     _check_predict_args(1, upscale)
-    if not (isinstance(every, int) and every >= 1 and isinstance(smooth, int) and smooth >= 1):
-        raise ValueError(f"--every and --smooth must be positive integers, got {every!r} and {smooth!r}.")
-    if out_csv is not None and Path(out_csv).is_dir(): raise ValueError(f"--csv {out_csv}: is a folder; expected a .csv file name.")
-    df = analyse_video(path, _predictor(model_dir), every=every, smooth=smooth, detect=detect, upscale=upscale, detector=detector)
-    n_face = int(df['face'].sum())
-    print(f"{path}: {len(df)} frames analysed, a face in {n_face}")
-    if n_face: print('top class per frame: ' + ', '.join(f"{k} {v}" for k, v in df['label'].value_counts().items()))
-    if out_csv is not None: df.to_csv(out_csv, index=False); print(f"wrote {out_csv}")
-    return df
+    detect_every = DETECT_EVERY if detect_every is None else detect_every
+    for flag, v in (('--every', every), ('--smooth', smooth), ('--detect-every', detect_every)):
+        if not (isinstance(v, int) and v >= 1): raise ValueError(f"{flag} must be a positive integer, got {v!r}.")
+    if out is not None and out_csv is not None: raise ValueError("give --out or --csv (its older name), not both.")
+    pred = _predictor(model_dir)
+    rows = iter_video(path, pred, every=every, smooth=smooth, detect=detect, detect_every=detect_every, upscale=upscale, detector=detector)
+    n, faces, labels, writer = 0, 0, Counter(), None   # the video was checked before the output file is touched
+    try:
+        fields = [*VIDEO_COLUMNS, *pred.classes]
+        if out is not None: writer = _ResultWriter(out, fields=fields)
+        elif out_csv is not None: writer = _ResultWriter(out_csv, '--csv', fields=fields, fmt='csv')
+        for row in rows:
+            n += 1
+            if row['face']: faces += 1; labels[row['label']] += 1
+            if writer: writer.write(row)
+    finally:
+        rows.close()
+        if writer: writer.close()
+    print(f"{path}: {n} frames analysed, a face in {faces}")
+    if faces: print('top class per frame: ' + ', '.join(f"{k} {v}" for k, v in labels.most_common()))
+    if writer: print(f"wrote {writer.path}")
+    return dict(frames=n, faces=faces, labels=dict(labels.most_common()))
+
 
 # %% ../nbs/20_cli.ipynb #c0056
 def cmd_models(args):
@@ -469,7 +498,9 @@ def cmd_models(args):
 def _cmd_export(args): return cli_export(args.model_dir, args.onnx, args.opset) or 0
 def _cmd_predict(args): return 1 if cli_predict(args.images, args.model, not args.no_detect, args.json, args.upscale, args.batch_size, args.out, args.detector) else 0
 def _cmd_video(args):
-    cli_video(args.video, args.model, args.every, args.smooth, not args.no_detect, args.upscale, args.csv, args.detector); return 0
+    cli_video(args.video, args.model, args.every, args.smooth, not args.no_detect, args.upscale, out_csv=args.csv, detector=args.detector,
+              out=args.out, detect_every=args.detect_every)
+    return 0
 
 def _upscale(s: str) -> float:
     try: v = float(s)
@@ -506,7 +537,10 @@ def add_cli_commands(subparsers) -> None:
     s.add_argument('--no-detect', action='store_true', help='each frame is already a face crop')
     s.add_argument('--upscale', type=_upscale, default=1.0, help='enlarge frames before face detection')
     s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, MTCNN; see fer_lowres.detect)')
-    s.add_argument('--csv', default=None, help='write the per-frame table to this CSV file')
+    s.add_argument('--detect-every', type=_positive, default=None, metavar='K',
+                   help='run the face detector on every K-th analysed frame and follow the faces in between (default: 5, measured in 15_inference; 1: every frame)')
+    s.add_argument('--out', default=None, help="write each analysed frame's row to this .jsonl (JSON lines) or .csv file as soon as it is known")
+    s.add_argument('--csv', default=None, help='the older name of --out, for a CSV file (also written row by row)')
     s.set_defaults(func=_cmd_video)
 
 _SUBCOMMANDS.append(add_cli_commands)

@@ -6,7 +6,7 @@ Docs: http://localhost:8000/inference.html.md"""
 
 # %% ../nbs/15_inference.ipynb #c0002
 from __future__ import annotations
-import json
+import collections, itertools, json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from fastcore.basics import patch
+from fastcore.meta import delegates
 from .core import CLASSES8, MIN_SIDE
 from .degrade import DegradeSpec
 from .data import open_image
@@ -25,8 +26,8 @@ from .synthetic import synthetic_faces
 from .models import load_model
 
 # %% auto #0
-__all__ = ['read_image', 'FaceResult', 'onnx_session', 'Predictor', 'crop_faces', 'detect_crops', 'draw_faces', 'analyse_video',
-           'plot_video', 'write_test_video']
+__all__ = ['VIDEO_COLUMNS', 'DETECT_EVERY', 'read_image', 'FaceResult', 'onnx_session', 'Predictor', 'crop_faces', 'detect_crops',
+           'draw_faces', 'iter_video', 'analyse_video', 'plot_video', 'write_test_video', 'write_pan_video']
 
 # %% ../nbs/15_inference.ipynb #c0011
 def _to_uint8(a: np.ndarray, what: str) -> np.ndarray:
@@ -227,7 +228,7 @@ class Predictor:
 
 
 # %% ../nbs/15_inference.ipynb #c0028
-from .detect import detect_faces   # the face detectors live in `14_detect`
+from .detect import detect_faces, track_faces  # the face detectors live in `14_detect`
 
 # %% ../nbs/15_inference.ipynb #c0032
 def crop_faces(image, boxes, # a picture and its face boxes (x, y, w, h)
@@ -282,46 +283,87 @@ def draw_faces(image, results: list[FaceResult], # a picture and its predictions
     return a
 
 # %% ../nbs/15_inference.ipynb #c0037
-def analyse_video(path,                    # a video file OpenCV can read
-                  predictor: Predictor,    # the model
-                  every: int = 1,          # analyse every `every`-th frame
-                  smooth: int = 1,         # average probabilities over this many analysed frames (1: none)
-                  detect: bool = True,     # find the face; False: each frame is a face crop
-                  upscale: float = 1.0,    # see `detect_faces`
-                  detector: str | None = None, # see `detect_faces`
-                  max_frames: int | None = None, # stop after this many frames of the video
-                 ) -> pd.DataFrame:
-    "One row per analysed frame: frame, time_s, face (found?), x, y, w, h, label, and a probability column per class."
+VIDEO_COLUMNS = ('frame', 'time_s', 'face', 'track', 'x', 'y', 'w', 'h', 'label')   # then one probability column per class
+DETECT_EVERY = 5   # (ours) detect on every 5th analysed frame, follow the faces in between: measured below
+
+def _video_frames(cap, every: int, max_frames: int | None):
+    "(index, RGB frame) for every `every`-th frame of an open `cv2.VideoCapture`, within its first `max_frames` frames."
+    import cv2
+    i = 0
+    while max_frames is None or i < max_frames:
+        if i % every:
+            if not cap.grab(): return
+        else:
+            ok, frame = cap.read()
+            if not ok: return
+            yield i, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        i += 1
+
+class _Smoother:
+    "The mean of the last `k` vectors given: pandas' `rolling(k, min_periods=1).mean()`, one row at a time."
+    def __init__(self, k: int): self.last = collections.deque(maxlen=k)
+    def __call__(self, p: np.ndarray) -> np.ndarray:
+        self.last.append(p)
+        return np.mean(self.last, 0)
+
+def _video_rows(cap, path, predictor, every, smooth, detect, detect_every, max_frames, detect_kw):
+    import cv2
+    fps = cap.get(cv2.CAP_PROP_FPS) or 0.0
+    classes, smoothed, n = list(predictor.classes), _Smoother(smooth), 0
+    frames = _video_frames(cap, every, max_frames)
+    if detect:   # the detector sees every `detect_every`-th analysed frame; `track_faces` holds its boxes in between
+        frames, seen = itertools.tee(frames)
+        tracks = track_faces((rgb for _, rgb in seen), every=detect_every, **detect_kw)
+    try:
+        for i, rgb in frames:
+            n += 1
+            if min(rgb.shape[:2]) < MIN_SIDE:
+                raise ValueError(f"{path}: frames of {rgb.shape[1]}x{rgb.shape[0]} px are too small to hold a face (at least {MIN_SIDE} px a side).")
+            row = dict(frame=i, time_s=i / fps if fps > 0 else float('nan'), face=False)
+            if detect:
+                boxes, ids, _ = next(tracks)
+                if not len(boxes): yield row; continue
+                box, track = tuple(int(v) for v in boxes[0]), int(ids[0])   # the largest face
+                crops = crop_faces(rgb, [box], channels=predictor.channels)
+            else: box, track, crops = (0, 0, rgb.shape[1], rgb.shape[0]), None, [read_image(rgb, predictor.channels)]
+            probs = predictor.predict_crops(crops, [box])[0].probs
+            p = np.array([probs[c] for c in classes])
+            if smooth > 1: p = smoothed(p)
+            row.update(face=True, track=track, x=box[0], y=box[1], w=box[2], h=box[3], label=classes[int(p.argmax())])
+            row.update(zip(classes, p.tolist()))
+            yield row
+    finally:
+        cap.release()
+        if detect: tracks.close()
+    if not n: raise ValueError(f"{path}: no frame could be read; is it a video?")
+
+def iter_video(path,                    # a video file OpenCV can read
+               predictor: Predictor,    # the model (a `Predictor`, or a `SpecialistPredictor` of `18_pretrained`)
+               every: int = 1,          # analyse every `every`-th frame
+               smooth: int = 1,         # average probabilities over this many analysed frames with a face (1: none)
+               detect: bool = True,     # find the face; False: each frame is a face crop
+               detect_every: int = DETECT_EVERY, # run the detector on every `detect_every`-th analysed frame, hold its boxes in between (1: on every one)
+               upscale: float = 1.0,    # see `detect_faces`
+               detector: str | None = None, # see `detect_faces`
+               max_frames: int | None = None, # stop after this many frames of the video
+              ):
+    "A generator of one row per analysed frame, each yielded as soon as it is predicted: a dict of `VIDEO_COLUMNS` and the class probabilities."
     import cv2
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: video file not found.")
-    if every < 1 or smooth < 1: raise ValueError(f"every and smooth must be >= 1, got every={every}, smooth={smooth}.")
+    for name, v in dict(every=every, smooth=smooth, detect_every=detect_every).items():
+        if not (isinstance(v, (int, np.integer)) and v >= 1): raise ValueError(f"{name} must be an integer >= 1, got {v!r}.")
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened(): raise ValueError(f"{path}: OpenCV cannot open it as a video.")
-    fps = cap.get(cv2.CAP_PROP_FPS) or 0.0
-    rows, i = [], 0
-    try:
-        while max_frames is None or i < max_frames:
-            if i % every:
-                if not cap.grab(): break
-                i += 1; continue
-            ok, frame = cap.read()
-            if not ok: break
-            rgb = frame[..., ::-1]
-            res = predictor.predict(rgb, detect=detect, upscale=upscale, detector=detector)
-            row = dict(frame=i, time_s=i / fps if fps > 0 else float('nan'), face=bool(res))
-            if res:
-                r = res[0]; box = r.box or (0, 0, rgb.shape[1], rgb.shape[0])
-                row.update(x=box[0], y=box[1], w=box[2], h=box[3], label=r.label, **r.probs)
-            rows.append(row); i += 1
-    finally: cap.release()
-    if not rows: raise ValueError(f"{path}: no frame could be read; is it a video?")
-    df = pd.DataFrame(rows).reindex(columns=['frame', 'time_s', 'face', 'x', 'y', 'w', 'h', 'label', *predictor.classes])
-    if smooth > 1 and df['face'].any():
-        has = df['face'].values
-        df.loc[has, predictor.classes] = df.loc[has, predictor.classes].rolling(smooth, min_periods=1).mean().values
-        df.loc[has, 'label'] = df.loc[has, predictor.classes].idxmax(axis=1).values
-    return df
+    return _video_rows(cap, path, predictor, every, smooth, detect, detect_every, max_frames, dict(upscale=upscale, detector=detector))
+
+@delegates(iter_video)
+def analyse_video(path,                 # a video file OpenCV can read
+                  predictor: Predictor, # the model
+                  **kwargs) -> pd.DataFrame:
+    "`iter_video`'s rows as one table: frame, time_s, face (found?), track, x, y, w, h, label, and a probability column per class."
+    df = pd.DataFrame(list(iter_video(path, predictor, **kwargs))).reindex(columns=[*VIDEO_COLUMNS, *predictor.classes])
+    return df.astype({'track': 'Int64'})
 
 def plot_video(df: pd.DataFrame, # from `analyse_video`
                classes=None,     # the class columns (default: every column after 'label')
@@ -348,5 +390,31 @@ def write_test_video(path,               # where to write it (.avi, Motion-JPEG)
     lab = np.repeat(np.asarray(labels), frames_each)
     faces, _ = synthetic_faces(len(lab), size=size, seed=seed, labels=lab)
     for f in faces: w.write(np.repeat(f[..., None], 3, -1))
+    w.release()
+    return path
+
+def write_pan_video(path,                 # where to write it (.avi, Motion-JPEG)
+                    frames: int = 40,     # length of the clip
+                    size: tuple = (640, 480), # (W, H) of the frames
+                    face: int = 96,       # the width of the face in px
+                    step: int = 3,        # px the face moves right from one frame to the next
+                    hidden=(),            # frames without the face (the photo alone)
+                    fps: float = 25.0) -> Path:
+    "A video of a real face (scikit-image's astronaut) moving across a face-free photo (its coffee cup), for tests and benchmarks."
+    import cv2, skimage.data
+    path, (W, H) = Path(path), size
+    k = face / 90                                              # the astronaut's face is 90 px wide in this crop
+    head = cv2.resize(skimage.data.astronaut()[30:200, 150:300], None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+    if head.shape[0] > H or head.shape[1] > W: raise ValueError(f"a {face} px face does not fit in {W}x{H} frames.")
+    photo = cv2.resize(skimage.data.coffee(), (W, H), interpolation=cv2.INTER_LINEAR)
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps, (W, H), True)
+    if not w.isOpened(): raise RuntimeError(f"{path}: OpenCV cannot write Motion-JPEG videos here.")
+    y = (H - head.shape[0]) // 2
+    for t in range(frames):
+        f = photo.copy()
+        if t not in hidden:
+            x = min(step * t, W - head.shape[1])
+            f[y:y + head.shape[0], x:x + head.shape[1]] = head
+        w.write(np.ascontiguousarray(f[..., ::-1]))
     w.release()
     return path
