@@ -168,7 +168,8 @@ def main():
     if a.stage == 'ablation':
         run(a, f"ablation_{a.variant}", 4, a.epochs or 8, 0, 'gmenet_tiny', **ABLATION[a.variant])
     if a.stage == 'all':
-        for scale in (2, 8): run(a, f"s{48 // scale}_alone_seed0", scale, RECIPE['student_epochs'][scale], 0, arch)
+        for scale in (2, 8):   # the 24 and 6 px students, alone and distilled (attention + logits: the best kind at 12 px)
+            for d in ('alone', 'both'): run(a, f"s{48 // scale}_{d}_seed0", scale, RECIPE['student_epochs'][scale], 0, arch, 'teacher48', DISTILL[d])
         for seed in RECIPE['study_seeds']:
             for d in DISTILL: run(a, f"s12_{d}_seed{seed}", 4, RECIPE['student_epochs'][4], seed, arch, 'teacher48', DISTILL[d])
         for v in ABLATION: run(a, f"ablation_{v}", 4, 8, 0, 'gmenet_tiny', **ABLATION[v])

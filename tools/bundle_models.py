@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Copy the FER2013 models trained by `bench/fer2013_full.py` into the package (`fer_lowres/weights/`), with a model card.
 
-Which run ships is decided on PublicTest only: for each face size, the run (and, at 12 px, the kind of training:
-alone or distilled) with the best PublicTest accuracy. PrivateTest numbers are copied from the runs' results,
+Which run ships, and up to which face side each model takes faces in `pretrained.route` (`route_upto`), are decided
+on PublicTest only: for each face size, the run (and the kind of training:
+alone or distilled from the teacher) with the best PublicTest accuracy. PrivateTest numbers are copied from the runs' results,
 never used to choose.
 
-  python tools/bundle_models.py                       # from runs/fer2013_full
+  python tools/bundle_models.py                       # from runs/fer2013_full (FER2013 needed: routing limits are measured)
   python tools/bundle_models.py --runs DIR --dry-run  # show what would ship
 """
 import argparse, json, shutil, sys
@@ -15,8 +16,30 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 from fer_lowres.core import CLASSES   # the canonical 7-class order
 SIZES = {48: 'fer2013_48px', 24: 'fer2013_24px', 12: 'fer2013_12px', 6: 'fer2013_6px'}
-# the largest face side each model takes in `pretrained.route`: measured on PublicTest with the shipped models (18_pretrained)
-ROUTE_UPTO = {6: 8, 12: 13, 24: 25, 48: None}
+
+def measure_route_upto(folders: dict, csv=None, sides=range(6, 49)) -> dict:
+    """The largest face side each model should take in `pretrained.route`, measured: every PublicTest face shrunk to each
+    side in `sides` and scored by every model; a model keeps the sides up to where the next larger one overtakes it."""
+    import torch
+    from fer_lowres.core import find_fer2013
+    from fer_lowres.data import read_fer2013_csv
+    from fer_lowres.inference import Predictor
+    from fer_lowres.pretrained import shrink_faces
+    fer = read_fer2013_csv(csv or find_fer2013())
+    idx = fer.indices('valid')   # PublicTest: the split we choose on
+    x = torch.from_numpy(np.stack([np.asarray(fer.image(int(i))) for i in idx]))[:, None].float() / 255
+    y = fer.items['label'].to_numpy()[idx]
+    preds = {size: Predictor(f) for size, f in sorted(folders.items())}
+    acc = {side: {size: float((p.probs(shrink_faces(x, side)).argmax(1) == y).mean()) for size, p in preds.items()} for side in sides}
+    print(f"PublicTest ({len(idx):,} faces) accuracy by face side and model:")
+    print('side ' + ' '.join(f'{s:>6}px' for s in preds))
+    for side, a in acc.items(): print(f'{side:>4} ' + ' '.join(f'{a[s]:>8.3f}' for s in preds) + f'   best: {max(a, key=a.get)} px')
+    sizes, upto = list(preds), {}
+    for small, big in zip(sizes, sizes[1:]):   # hand over at the side from which the larger model is better at every side
+        first = next((side for side in sides if all(acc[t][big] > acc[t][small] for t in sides if t >= side)), max(sides) + 1)
+        upto[small] = first - 1
+    upto[sizes[-1]] = None
+    return upto
 
 def pick(rows, size):
     "The run for `size`: at 12 px the kind with the best mean PublicTest over its seeds, then its best seed."
@@ -35,12 +58,13 @@ def card(shipped, rows):
          "## Training data and protocol", "",
          "- **Data**: FER2013 (Goodfellow et al., 2013; 35,887 grey 48x48 faces from web image searches, 7 expressions).",
          "  Its terms allow research use; check them before any other use. The weights are derived from it.",
-         "- **Split**: trained on `Training` (28,709 faces); the epoch (and, at 12 px, the kind of training) chosen on",
+         "- **Split**: trained on `Training` (28,709 faces); the epoch and the kind of training (alone, or distilled from the teacher) chosen on",
          "  `PublicTest` (3,589); reported once on `PrivateTest` (3,589).",
          "- **Model**: `gmenet_small` (GME-Net, ~340k parameters; our interpretation of arXiv 2511.05938, see `06_gmenet`).",
          "- **Recipe**: AdamW one-cycle (lr 3e-3, batch 64), label smoothing 0.1, strong augmentation (zoom up to 1.25x at a",
          "  random centre, rotation up to 10 degrees, flips, lighting, random erasing of one box per face); students see",
-         "  the 48 px face degraded by bicubic downsampling (antialiased) and kept at its native size.",
+         "  the 48 px face degraded by bicubic downsampling (antialiased) and kept at its native size. Distilled students",
+         "  also match the teacher's attention maps (A-SKD, lam 5) and its softened outputs (logit KD, weight 1, T 4).",
          "- **Retrain all of them**: `python bench/fer2013_full.py --stage all` then `python tools/bundle_models.py`",
          "  (on 2 CPU cores, one thread per process; see the README for the times measured).", "",
          "## Accuracy on FER2013 PrivateTest", "",
@@ -85,6 +109,8 @@ def main():
         print(f"{name}: {r['name']} (PublicTest {r['valid_accuracy']:.4f}; PrivateTest {r[f'test_accuracy@{size}']:.4f})")
     if a.dry_run: return
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    upto = measure_route_upto({size: Path(a.runs) / r['name'] for size, (name, r) in shipped.items()})
+    print(f"route_upto (largest face side per model): {upto}")
     for size, (name, r) in shipped.items():
         src, dst = Path(a.runs) / r['name'], out / name
         if dst.exists(): shutil.rmtree(dst)
@@ -95,7 +121,7 @@ def main():
                    test_accuracy=r[f'test_accuracy@{size}'], test_macro_f1=r[f'test_macro_f1@{size}'],
                    test_accuracy_tta=r[f'test_accuracy_tta@{size}'],
                    test_accuracy_by_size={px: r[f'test_accuracy@{px}'] for px in (48, 24, 12, 6)},
-                   route_upto=ROUTE_UPTO[size],
+                   route_upto=upto[size],
                    retrain='python bench/fer2013_full.py --stage all && python tools/bundle_models.py')
         (dst / 'config.json').write_text(json.dumps(cfg, indent=2))
     (out / 'MODEL_CARD.md').write_text(card(shipped, rows))

@@ -81,6 +81,10 @@ def lighten(nb) -> int:
         cell['outputs'] = outs
     return dropped
 
+def _head_tail(s: str, head: int = 2500, tail: int = 1200) -> str:
+    "A cell error as a reader needs it: the cell and the start of the traceback, and its last lines (a long value in between cut)."
+    return s if len(s) <= head + tail else s[:head] + '\n[...]\n' + s[-tail:]
+
 def run(nb_path: Path, out: Path, timeout: int) -> float:
     "Execute `nb_path` in a fresh kernel as a reader would, write the light result to `out`; the wall time."
     import nbformat
@@ -95,7 +99,7 @@ def run(nb_path: Path, out: Path, timeout: int) -> float:
         NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(nb_path.parent)}}).execute()
     except CellExecutionError as e:
         sys.exit(f"run_lessons: {nb_path.relative_to(ROOT) if nb_path.is_relative_to(ROOT) else nb_path} failed "
-                 f"after {time.time() - t0:.0f} s; the file is unchanged.\n{str(e)[-1500:]}")
+                 f"after {time.time() - t0:.0f} s; the file is unchanged.\n{_head_tail(str(e))}")
     finally: os.environ.update(saved)
     secs = time.time() - t0
     dropped = lighten(nb)
