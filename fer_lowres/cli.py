@@ -269,8 +269,7 @@ def cmd_demo(args):
     "Teacher, distilled student and plain student on one data set; table and plot."
     import time
     import pandas as pd
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt   # no display (a terminal, CI): matplotlib picks its file-only backend itself
     from fer_lowres.degrade import show_degradations
     from fer_lowres.learner import train_teacher, train_student
     from fer_lowres.evaluate import resolution_sweep, plot_resolution
@@ -299,7 +298,7 @@ def cmd_demo(args):
     table.columns = [f'{c}px' for c in table.columns]
     print(f"\nTest accuracy ({faces.format}, {args.protocol} degradation, students in {args.mode} mode, {args.epochs} epochs each):")
     print(table.to_string(float_format=lambda v: f'{v:.3f}'))
-    plot_resolution(df, chance=1 / len(dls.vocab)); plt.savefig(out/'accuracy_vs_resolution.png', dpi=120, bbox_inches='tight')
+    plot_resolution(df, chance=1 / len(dls.vocab)); plt.savefig(out/'accuracy_vs_resolution.png', dpi=120, bbox_inches='tight'); plt.close('all')
     print(f"\nsaved {out/'accuracy_vs_resolution.png'}, {out/'results.csv'}, {out/'faces.png'} and the three models in {out}/")
     print(f"demo took {time.time() - t0:.0f} s")
     if args.json: print(json.dumps(dict(results=df.to_dict('records'), seconds=round(time.time() - t0, 1))))
