@@ -107,7 +107,7 @@ RECIPE_KEYS = {k: v for k, v in RECIPE.items() if k in ('bs', 'lr', 'augment', '
 def report(a):
     rows = [json.loads(p.read_text()) for p in sorted(Path(a.out).glob('*/result.json'))]
     if not rows: sys.exit(f"no results under {a.out}")
-    print(f"FER2013 PrivateTest (3,589 faces), bicubic degradation, flip TTA; epoch chosen on PublicTest\n")
+    print("FER2013 PrivateTest (3,589 faces), bicubic degradation, flip TTA; epoch chosen on PublicTest\n")
     print('| run | epochs (best) | PublicTest | 48 px | 24 px | 12 px | 6 px | macro-F1 own size | train s | train img/s |')
     print('|---|---|---|---|---|---|---|---|---|---|')
     for r in rows:
@@ -120,21 +120,11 @@ def report(a):
         kinds = {}
         for r in study: kinds.setdefault(r['name'].rsplit('_seed', 1)[0], []).append(r)
         ms = lambda v: f"{np.mean(v):.3f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.3f}"
-        print(f"\n| 12 px student | epochs | seeds | PrivateTest acc. | with flip TTA | macro-F1 | PublicTest |\n|---|---|---|---|---|---|---|")
+        print("\n| 12 px student | epochs | seeds | PrivateTest acc. | with flip TTA | macro-F1 | PublicTest |\n|---|---|---|---|---|---|---|")
         for k, rs in kinds.items():
             rs = sorted(rs, key=lambda r: r['seed'])
             print(f"| {k[4:]} | {rs[0]['epochs']} | {', '.join(str(r['seed']) for r in rs)} | {ms([r['test_accuracy@12'] for r in rs])} | "
                   f"{ms([r['test_accuracy_tta@12'] for r in rs])} | {ms([r['test_macro_f1@12'] for r in rs])} | {ms([r['valid_accuracy'] for r in rs])} |")
-    if study:
-        print('\n12 px students over seeds (PrivateTest at 12 px, flip TTA): mean +- sd')
-        kinds = {}
-        for r in study: kinds.setdefault(r['name'].rsplit('_seed', 1)[0], []).append(r)
-        base = None
-        for k, rs in kinds.items():
-            acc = np.array([r['test_accuracy_tta@12'] for r in rs]); f1 = np.array([r['test_macro_f1_tta@12'] for r in rs])
-            noTTA = np.array([r['test_accuracy@12'] for r in rs])
-            print(f"  {k}: acc {acc.mean():.4f} +- {acc.std(ddof=1) if len(acc) > 1 else 0:.4f}  (no TTA {noTTA.mean():.4f}); "
-                  f"macro-F1 {f1.mean():.4f}; n={len(rs)} seeds {[r['seed'] for r in rs]}")
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
