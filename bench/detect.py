@@ -8,10 +8,11 @@ recall by face size (faces neither hidden, turned nor blurred) and by trouble (f
 positives per face-free picture and per scene, and the median time per 640x480 picture, as a markdown table;
 then frames/s on a 640x480 clip with detection on every frame and on every 5th (`track_faces`).
 
-Times: one detector at a time, onnxruntime with `--threads` threads (default 1: the machine is shared); the
-cascades are single-threaded anyway. The load average is printed before and after: read the times with it.
+Times: one detector at a time; MTCNN on `--threads` threads (default 0: every core, as `detect_faces` does; one
+pyramid level or batch of crops per thread); the cascades are single-threaded anyway. The load average is
+printed before and after: read the times with it.
 
-    python bench/detect.py [--scenes 100] [--empty 30] [--seed 0] [--threads 1] [--fer 100]
+    python bench/detect.py [--scenes 100] [--empty 30] [--seed 0] [--threads 0] [--fer 100]
                            [--detectors mtcnn,haar,lbp] [--csv faces.csv] [--video-frames 40]
 
 Goals (issue 16), for the default detector: recall >= 90% for clean faces of 16 px and more, >= 70% with half
@@ -43,7 +44,7 @@ def main(argv=None):
     p.add_argument('--scenes', type=int, default=100, help='640x480 scenes of six faces')
     p.add_argument('--empty', type=int, default=30, help="face-free pictures (scikit-image's, in turn)")
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--threads', type=int, default=1, help='onnxruntime threads (MTCNN, CenterFace)')
+    p.add_argument('--threads', type=int, default=0, help="MTCNN's threads (0: every core)")
     p.add_argument('--detectors', default=None, help='comma-separated names (default: every installed one)')
     p.add_argument('--fer', type=int, default=100, help='FER2013 faces to add to the LFW ones when the CSV exists')
     p.add_argument('--fer-csv', default=os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data', 'fer2013', 'fer2013.csv.gz'))
@@ -54,7 +55,7 @@ def main(argv=None):
     faces = real_faces(n_fer=a.fer if os.path.exists(a.fer_csv) else 0, fer_path=a.fer_csv, seed=a.seed)
     print(f"detectors installed: {list_detectors()}; measuring {detectors}")
     print(f"face sources: {len(faces)} (LFW 100 + astronaut{' + FER2013 %d' % a.fer if len(faces) > 101 else ''}); "
-          f"{a.scenes} scenes, {a.empty} face-free pictures, seed {a.seed}, {a.threads} onnxruntime thread(s)")
+          f"{a.scenes} scenes, {a.empty} face-free pictures, seed {a.seed}, MTCNN threads {a.threads or 'every core'}")
     print(f"load average before: {os.getloadavg()}"); t0 = time.time()
     face_rows, picture_rows = detection_benchmark(detectors, n_scenes=a.scenes, n_empty=a.empty, seed=a.seed,
                                                   faces=faces, threads=a.threads)

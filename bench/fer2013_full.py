@@ -53,7 +53,7 @@ def score(model, faces, dls, name, seconds, extra):
     res['infer_img_s'] = round(len(y) / (time.time() - t))
     return res
 
-def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, **over):
+def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, init=None, **over):
     from fer_lowres.learner import train_teacher, train_student
     from fer_lowres.models import load_model
     out = Path(a.out) / name
@@ -61,15 +61,16 @@ def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, **over):
     r = dict(RECIPE, **over)
     faces, dls = load(a.csv, r['bs'], r['augment'])
     n_train = len(faces.indices('train'))
-    log(f"{name}: {arch} scale {scale} ({48 // scale} px) seed {seed} epochs {epochs} augment {r['augment']} "
-        f"smoothing {r['label_smoothing']} distill {distill}; {n_train} training faces; {torch.get_num_threads()} thread(s)")
+    log(f"{name}: {arch} scale {scale} ({48 // scale} px) seed {seed} epochs {epochs} lr {r['lr']} augment {r['augment']} "
+        f"smoothing {r['label_smoothing']} distill {distill} init {init or 'random'}; {n_train} training faces; {torch.get_num_threads()} thread(s)")
     kw = dict(epochs=epochs, lr=r['lr'], seed=seed, label_smoothing=r['label_smoothing'])
     t = time.time()
     if scale == 1: learn = train_teacher(dls, arch, **kw)
     else:
         tm = load_model(Path(a.out) / teacher) if distill else None
         dk = dict(distill or {})
-        learn = train_student(dls, arch, scale=scale, teacher=tm, lam=dk.pop('lam', 5.0), distill_kwargs=dk or None,
+        model = load_model(Path(a.out) / init) if init else arch   # start from a trained model's weights (the teacher's)
+        learn = train_student(dls, model, scale=scale, teacher=tm, lam=dk.pop('lam', 5.0), distill_kwargs=dk or None,
                               mode=r['mode'], protocol=r['protocol'], **kw)
     seconds = time.time() - t
     rec = learn.recorder
@@ -79,7 +80,7 @@ def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, **over):
                  valid_accuracy=round(valid_acc[best], 4), valid_curve=[round(v, 4) for v in valid_acc],
                  train_img_s=round(n_train * epochs / seconds), torch_threads=torch.get_num_threads(),
                  recipe={k: v for k, v in r.items() if k in ('bs', 'lr', 'augment', 'label_smoothing', 'mode', 'protocol')},
-                 distill=distill, teacher=teacher if distill else None)
+                 distill=distill, teacher=teacher if distill else None, init=init)
     learn.save_fer(out, data='FER2013 Training (28,709 faces); epoch chosen on PublicTest', epochs=epochs,
                    best_epoch=best + 1, valid_accuracy=round(valid_acc[best], 4), train_seconds=round(seconds))
     res = score(learn.model, faces, dls, name, seconds, extra)
@@ -136,6 +137,8 @@ def main():
     p.add_argument('--distill', choices=tuple(DISTILL), default='alone')
     p.add_argument('--variant', choices=tuple(ABLATION))
     p.add_argument('--epochs', type=int, help='override the recipe\'s epochs')
+    p.add_argument('--lr', type=float, help='override the recipe\'s peak learning rate')
+    p.add_argument('--init', choices=('random', 'teacher'), default='random', help='a student\'s starting weights: random, or the 48 px teacher\'s')
     p.add_argument('--threads', type=int, default=1, help='torch CPU threads (1 per process: run two stages on two cores)')
     p.add_argument('--force', action='store_true', help='retrain a stage that has a result already')
     p.add_argument('--report', action='store_true')
@@ -153,8 +156,11 @@ def main():
         s = 48 // a.scale
         epochs = a.epochs or RECIPE['student_epochs'][a.scale]
         longer = '' if epochs == RECIPE['student_epochs'][a.scale] else f"_e{epochs}"   # a schedule other than the recipe's
-        name = f"s{s}_{a.distill}{longer}_seed{a.seed}"
-        run(a, name, a.scale, epochs, a.seed, arch, 'teacher48', DISTILL[a.distill])
+        init = '' if a.init == 'random' else '_init'
+        lr = '' if a.lr is None else f"_lr{a.lr:g}"
+        name = f"s{s}_{a.distill}{longer}{init}{lr}_seed{a.seed}"
+        run(a, name, a.scale, epochs, a.seed, arch, 'teacher48', DISTILL[a.distill], init='teacher48' if init else None,
+            **({} if a.lr is None else dict(lr=a.lr)))
     if a.stage == 'ablation':
         run(a, f"ablation_{a.variant}", 4, a.epochs or 8, 0, 'gmenet_tiny', **ABLATION[a.variant])
     if a.stage == 'all':

