@@ -139,6 +139,7 @@ def main():
     p.add_argument('--epochs', type=int, help='override the recipe\'s epochs')
     p.add_argument('--lr', type=float, help='override the recipe\'s peak learning rate')
     p.add_argument('--init', choices=('random', 'teacher'), default='random', help='a student\'s starting weights: random, or the 48 px teacher\'s')
+    p.add_argument('--mode', choices=('native', 'up'), help="override the recipe's student mode: 'up' feeds the LR faces upsampled to 48 px")
     p.add_argument('--threads', type=int, default=1, help='torch CPU threads (1 per process: run two stages on two cores)')
     p.add_argument('--force', action='store_true', help='retrain a stage that has a result already')
     p.add_argument('--report', action='store_true')
@@ -158,9 +159,10 @@ def main():
         longer = '' if epochs == RECIPE['student_epochs'][a.scale] else f"_e{epochs}"   # a schedule other than the recipe's
         init = '' if a.init == 'random' else '_init'
         lr = '' if a.lr is None else f"_lr{a.lr:g}"
-        name = f"s{s}_{a.distill}{longer}{init}{lr}_seed{a.seed}"
-        run(a, name, a.scale, epochs, a.seed, arch, 'teacher48', DISTILL[a.distill], init='teacher48' if init else None,
-            **({} if a.lr is None else dict(lr=a.lr)))
+        up = '_up' if a.mode == 'up' else ''
+        name = f"s{s}_{a.distill}{longer}{up}{init}{lr}_seed{a.seed}"
+        over = {k: v for k, v in dict(lr=a.lr, mode=a.mode).items() if v is not None}
+        run(a, name, a.scale, epochs, a.seed, arch, 'teacher48', DISTILL[a.distill], init='teacher48' if init else None, **over)
     if a.stage == 'ablation':
         run(a, f"ablation_{a.variant}", 4, a.epochs or 8, 0, 'gmenet_tiny', **ABLATION[a.variant])
     if a.stage == 'all':
