@@ -19,6 +19,8 @@ notebook, names it and leaves the file as it was.
 Usage:
   python tools/run_lessons.py [NB ...]            run these (default: every nbs/*.ipynb, nbs/tutorials/*.ipynb)
   python tools/run_lessons.py NB --out DIR        write the executed copies to DIR instead (a trial run)
+  python tools/run_lessons.py NB --time-only      run and record the wall time, but keep the notebook as it is
+                                                  (the course solutions: their outputs would give answers away)
   python tools/run_lessons.py --check [NB ...]    only check the size budget (for CI): no execution
 """
 import argparse, contextlib, datetime, json, os, re, socket, stat, subprocess, sys, tempfile, time, warnings
@@ -160,6 +162,7 @@ def main():
     ap.add_argument('--check', action='store_true', help='only check the size budget, run nothing')
     ap.add_argument('--budget-kb', type=int, default=1500, help='largest notebook file allowed, in KB (default 1500)')
     ap.add_argument('--note', help="how the machine was during the run (e.g. 'a training run used one of the 2 cores'): kept with the times")
+    ap.add_argument('--time-only', action='store_true', help='record the wall time, store no outputs (the executed copy goes to a temporary folder)')
     ap.add_argument('--timeout', type=int, default=1800, help='seconds one cell may run (default 1800)')
     a = ap.parse_args()
     paths = lesson_notebooks(a.notebooks)
@@ -168,11 +171,12 @@ def main():
         for o in over: print(o)
         print(f"run_lessons --check: {len(paths)} notebooks, {len(over)} over {a.budget_kb} KB")
         sys.exit(1 if over else 0)
-    outs, table_stale = [], False
+    if a.time_only and a.out: sys.exit("run_lessons: --time-only writes the executed copies to a temporary folder; drop --out")
+    outs, table_stale, tmp = [], False, tempfile.mkdtemp(prefix='run_lessons_') if a.time_only else None
     for p in paths:
-        out = Path(a.out).resolve()/p.name if a.out else p
+        out = Path(a.out or tmp).resolve()/p.name if a.out or tmp else p
         secs = run(p, out, a.timeout)
-        outs.append(out)
+        if not a.time_only: outs.append(out)
         if not a.out: table_stale |= not record_time(p.relative_to(ROOT/'nbs').as_posix(), secs, note=a.note)   # a trial run records nothing
     over = check_budget(outs, a.budget_kb)
     for o in over: print(o)
