@@ -6,9 +6,11 @@ scored once, at the end, at 48, 24, 12 and 6 px (bicubic), with and without flip
 Every stage writes `OUT/NAME/` (model.safetensors + config.json) and `OUT/NAME/result.json`, so stages can run
 in separate processes (one per core) and `--report` prints the tables from what is on disk.
 
-  python bench/fer2013_full.py --stage all                      # everything below, in order (the one command)
+  python bench/fer2013_full.py --stage bundled                  # the teacher and the three students that ship (the one command)
+  python bench/fer2013_full.py --stage all                      # those, then every comparison below, in order
   python bench/fer2013_full.py --stage teacher                  # the 48 px teacher (gmenet_small)
   python bench/fer2013_full.py --stage student --scale 4 --seed 1 --distill askd   # needs the teacher
+  python bench/fer2013_full.py --stage student --scale 4 --distill both --mode up --init teacher --epochs 16
   python bench/fer2013_full.py --stage ablation --variant no_erase                 # one row of the recipe ablation
   python bench/fer2013_full.py --report
 """
@@ -19,6 +21,9 @@ import torch
 
 RECIPE = dict(arch='gmenet_small', bs=64, lr=3e-3, augment='strong', label_smoothing=0.1, mode='native', protocol='bicubic',
               teacher_epochs=25, student_epochs={2: 20, 4: 12, 8: 20}, study_seeds=(0, 1, 2))
+# the students that ship: the LR face upsampled back to 48 px ('up'), starting from the teacher's weights, distilled
+# from it (attention + logits); chosen on PublicTest against the native-size students of the study (see the README)
+BUNDLED = dict(mode='up', init='teacher', distill='both', epochs={2: 8, 4: 16, 8: 8}, seed=0)
 DISTILL = {'alone': None,                                  # the student trained alone
            'askd': dict(lam=5.0, kd_weight=0.),           # A-SKD: lam 5, channel and spatial maps
            'kd': dict(lam=0.0, kd_weight=1.0),            # Hinton's logit distillation, T 4
@@ -127,11 +132,19 @@ def report(a):
             print(f"| {k[4:]} | {rs[0]['epochs']} | {', '.join(str(r['seed']) for r in rs)} | {ms([r['test_accuracy@12'] for r in rs])} | "
                   f"{ms([r['test_accuracy_tta@12'] for r in rs])} | {ms([r['test_macro_f1@12'] for r in rs])} | {ms([r['valid_accuracy'] for r in rs])} |")
 
+def student(a, arch, scale, distill, epochs, seed, mode=None, init='random', lr=None):
+    "One student run, named after how it differs from the recipe (e.g. `s12_both_e16_up_init_seed0`)."
+    longer = '' if epochs == RECIPE['student_epochs'][scale] else f"_e{epochs}"   # a schedule other than the recipe's
+    name = (f"s{48 // scale}_{distill}{longer}{'_up' if mode == 'up' else ''}{'' if init == 'random' else '_init'}"
+            f"{'' if lr is None else f'_lr{lr:g}'}_seed{seed}")
+    over = {k: v for k, v in dict(lr=lr, mode=mode).items() if v is not None}
+    run(a, name, scale, epochs, seed, arch, 'teacher48', DISTILL[distill], init=None if init == 'random' else 'teacher48', **over)
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--csv', help='FER2013 CSV (default: $FER2013_CSV or shared/data/fer2013 beside the project)')
     p.add_argument('--out', default='runs/fer2013_full')
-    p.add_argument('--stage', choices=('all', 'teacher', 'student', 'ablation'), default='all')
+    p.add_argument('--stage', choices=('bundled', 'all', 'teacher', 'student', 'ablation'), default='bundled')
     p.add_argument('--scale', type=int, default=4, choices=(2, 4, 8))
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--distill', choices=tuple(DISTILL), default='alone')
@@ -154,15 +167,11 @@ def main():
     if a.rescore: return rescore(a, a.rescore)
     if a.stage in ('teacher', 'all'): run(a, 'teacher48', 1, a.epochs or RECIPE['teacher_epochs'], 0, arch)
     if a.stage == 'student':
-        s = 48 // a.scale
-        epochs = a.epochs or RECIPE['student_epochs'][a.scale]
-        longer = '' if epochs == RECIPE['student_epochs'][a.scale] else f"_e{epochs}"   # a schedule other than the recipe's
-        init = '' if a.init == 'random' else '_init'
-        lr = '' if a.lr is None else f"_lr{a.lr:g}"
-        up = '_up' if a.mode == 'up' else ''
-        name = f"s{s}_{a.distill}{longer}{up}{init}{lr}_seed{a.seed}"
-        over = {k: v for k, v in dict(lr=a.lr, mode=a.mode).items() if v is not None}
-        run(a, name, a.scale, epochs, a.seed, arch, 'teacher48', DISTILL[a.distill], init='teacher48' if init else None, **over)
+        student(a, arch, a.scale, a.distill, a.epochs or RECIPE['student_epochs'][a.scale], a.seed, a.mode, a.init, a.lr)
+    if a.stage in ('bundled', 'all'):
+        b = BUNDLED
+        if a.stage == 'bundled': run(a, 'teacher48', 1, RECIPE['teacher_epochs'], 0, arch)
+        for scale in (2, 4, 8): student(a, arch, scale, b['distill'], b['epochs'][scale], b['seed'], b['mode'], b['init'])
     if a.stage == 'ablation':
         run(a, f"ablation_{a.variant}", 4, a.epochs or 8, 0, 'gmenet_tiny', **ABLATION[a.variant])
     if a.stage == 'all':

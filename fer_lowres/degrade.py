@@ -279,6 +279,14 @@ class DegradeSpec:
         "`x` degraded as this spec says (`scale=1`: as it is, as float)."
         return degrade(x, self.scale, self.protocol, self.mode, seed, **kwargs)
 
+    def from_lr(self, x: torch.Tensor, # float (B, C, h, w) faces in [0, 1], already at this spec's LR size (`lr_size`)
+               ) -> torch.Tensor:
+        "LR faces as the model sees them, from the LR step of `apply` on: back up to `hr_size` in 'up' mode, the protocol's own blur, clamped to [0, 1]."
+        if self.scale == 1: return x
+        hw = lr_size((self.hr_size,) * 2, self.scale)
+        if tuple(x.shape[-2:]) != hw: raise ValueError(f"expected faces of {hw[1]}x{hw[0]} px (the LR size of {self}), got {x.shape[-1]}x{x.shape[-2]}.")
+        return _finish(x, (self.hr_size,) * 2, get_protocol(self.protocol), self.mode).clamp(0, 1)
+
     def replace(self, **changes) -> 'DegradeSpec':
         "A copy with `changes` (None values are ignored), checked."
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -20,7 +20,7 @@ from PIL import Image
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import CLASSES8, MIN_SIDE
-from .degrade import DegradeSpec
+from .degrade import DegradeSpec, lr_size
 from .data import open_image
 from .synthetic import synthetic_faces
 from .models import load_model
@@ -189,12 +189,15 @@ class Predictor:
         "The model's input for `faces`: channels, resize to `hr_size`, then the model's `DegradeSpec` as in training."
         spec = self.spec.at(scale, protocol)
         hr, lr, out = spec.hr_size, spec.input_size, []
+        lr_hw = lr_size((hr, hr), spec.scale) if spec.scale > 1 else None
         if isinstance(faces, (list, tuple)) and not len(faces): return torch.empty(0, self.channels, lr, lr)
         for x in _stack(faces, self.channels):
             if min(x.shape[-2:]) < MIN_SIDE:
                 raise ValueError(f"face crop of {x.shape[-1]}x{x.shape[-2]} px is too small: expected at least {MIN_SIDE} px a side.")
             x = _channels(x, self.channels)
-            if not (spec.mode == 'native' and spec.scale > 1 and tuple(x.shape[-2:]) == (lr, lr)):
+            if spec.scale > 1 and tuple(x.shape[-2:]) == lr_hw:   # already an LR face of the model's size: from the LR step on
+                if spec.mode == 'up': x = spec.from_lr(x)                 # (a native model takes it as it is)
+            else:
                 if tuple(x.shape[-2:]) != (hr, hr):
                     x = F.interpolate(x, size=(hr, hr), mode='bicubic', align_corners=False, antialias=True).clamp_(0, 1)
                 x = spec.apply(x)
