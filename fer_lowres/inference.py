@@ -178,6 +178,11 @@ class Predictor:
         "The side of the model's input: `hr_size`, or the LR size for a native-mode model."
         return self.spec.input_size
 
+    @property
+    def face_size(self) -> int:
+        "The side of the faces the model is made for: its LR side (`hr_size` for an HR model), in either mode (an 'up' model gets it upsampled)."
+        return lr_size((self.hr_size,) * 2, self.scale)[0]
+
     def __repr__(self):
         return (f"Predictor({self.config['arch']}: {self.channels}-channel {self.hr_size} px faces, scale {self.scale}, "
                 f"{self.protocol}, {self.mode}; input {self.input_size} px; {'onnxruntime' if self.session else 'PyTorch'})")

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from .models import read_config, WEIGHTS_DIR
 from .inference import Predictor, FaceResult, read_image, detect_crops
+from .degrade import lr_size
 
 # %% auto #0
 __all__ = ['BUNDLED_SET', 'bundled_models', 'route', 'SpecialistPredictor', 'shrink_faces']
@@ -23,7 +24,7 @@ def bundled_models(root=None, # folder of model folders (default: the package's 
     out = []
     for f in sorted(root.glob('*/config.json')):
         cfg = read_config(f.parent)
-        size = int(cfg['hr_size']) if cfg['mode'] == 'up' or int(cfg['scale']) == 1 else int(cfg['hr_size']) // int(cfg['scale'])
+        size = lr_size((int(cfg['hr_size']),) * 2, int(cfg['scale']))[0]   # the face side it is made for, in either mode
         out.append(dict(name=f.parent.name, arch=cfg['arch'], size=size, scale=int(cfg['scale']), mode=cfg['mode'],
                         test_accuracy=cfg.get('test_accuracy')))
     return sorted(out, key=lambda d: d['size'])
@@ -58,9 +59,9 @@ class SpecialistPredictor:
         for m in models:
             p = Predictor(m, device=device, batch_size=batch_size)
             name = Path(str(m)).name
-            if p.input_size in self.predictors:
-                raise ValueError(f"SpecialistPredictor: {name} and {self.predictors[p.input_size][0]} both read {p.input_size} px faces; give one model per size.")
-            self.predictors[p.input_size] = (name, p)
+            if p.face_size in self.predictors:
+                raise ValueError(f"SpecialistPredictor: {name} and {self.predictors[p.face_size][0]} are both made for {p.face_size} px faces; give one model per size.")
+            self.predictors[p.face_size] = (name, p)
         self.predictors = dict(sorted(self.predictors.items()))
         first = next(iter(self.predictors.values()))[1]
         for name, p in self.predictors.values():
