@@ -122,12 +122,12 @@ def _stack(faces, channels) -> torch.Tensor:
     if isinstance(faces, np.ndarray) and faces.ndim in (3, 4):
         a = _to_uint8(faces, 'faces')
         a = a[..., None] if a.ndim == 3 else a
-        return [torch.from_numpy(np.ascontiguousarray(a)).permute(0, 3, 1, 2).float() / 255]
+        return [torch.from_numpy(np.require(a, requirements='CW')).permute(0, 3, 1, 2).float() / 255]   # 'W': a writable copy if read-only
     if isinstance(faces, (str, Path, Image.Image, np.ndarray)): faces = [faces]
     arrays = [read_image(f, channels) for f in faces]
     if arrays and all(a.shape == arrays[0].shape for a in arrays): arrays = [np.stack(arrays)]  # one batch
     else: arrays = [a[None] for a in arrays]
-    return [torch.from_numpy(np.ascontiguousarray(a.reshape(*a.shape[:3], -1))).permute(0, 3, 1, 2).float() / 255 for a in arrays]
+    return [torch.from_numpy(np.require(a.reshape(*a.shape[:3], -1), requirements='CW')).permute(0, 3, 1, 2).float() / 255 for a in arrays]
 
 def _channels(x, channels):
     if x.shape[1] == channels: return x

@@ -6,7 +6,7 @@ Docs: http://localhost:8000/onnx.html.md"""
 
 # %% ../nbs/16_onnx.ipynb #c57a7151
 from __future__ import annotations
-import io, json, re, contextlib
+import io, json, re, contextlib, warnings
 from pathlib import Path
 import torch
 import onnx
@@ -30,7 +30,9 @@ def export_onnx(model,                    # a model with `fer_config`, or a save
     exporter, err = None, None
     if dynamo:
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                # the attention blocks keep their last maps as attributes (for distillation and explanations): not part of the graph
+                warnings.filterwarnings('ignore', message='The tensor attributes .* were assigned during export')
                 torch.onnx.export(m, (x,), str(path), dynamo=True, dynamic_shapes=({0: torch.export.Dim('batch', min=1, max=1 << 16)},), **kw)
             exporter = 'dynamo'
         except Exception as e: err = e
