@@ -125,7 +125,7 @@ def report(a):
     if study:   # the distillation study as the notebook and README print it: one row per kind and schedule
         kinds = {}
         for r in study: kinds.setdefault(r['name'].rsplit('_seed', 1)[0], []).append(r)
-        ms = lambda v: f"{np.mean(v):.3f} ± {np.std(v, ddof=1) if len(v) > 1 else 0:.3f}"
+        ms = lambda v: f"{np.mean(v):.3f} ± {np.std(v, ddof=1):.3f}" if len(v) > 1 else f"{v[0]:.3f}"   # one seed: no spread to show"
         print("\n| 12 px student | epochs | seeds | PrivateTest acc. | with flip TTA | macro-F1 | PublicTest |\n|---|---|---|---|---|---|---|")
         for k, rs in kinds.items():
             rs = sorted(rs, key=lambda r: r['seed'])

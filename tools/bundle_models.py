@@ -52,8 +52,8 @@ def pick(rows, size):
 
 def card(shipped, rows):
     L = ["# Model card: fer_lowres bundled FER2013 models", "",
-         "Four models ship inside the `fer_lowres` package (`fer_lowres/weights/`): a 48 px teacher and students that read",
-         "native 24, 12 and 6 px faces. `fer-lowres models` lists them; `fer-lowres predict photo.jpg` uses all four, sending",
+         "Four models ship inside the `fer_lowres` package (`fer_lowres/weights/`): a 48 px teacher and students made for",
+         "24, 12 and 6 px faces. `fer-lowres models` lists them; `fer-lowres predict photo.jpg` uses all four, sending",
          "each face to the model for its size.", "",
          "## Training data and protocol", "",
          "- **Data**: FER2013 (Goodfellow et al., 2013; 35,887 grey 48x48 faces from web image searches, 7 expressions).",
@@ -62,10 +62,14 @@ def card(shipped, rows):
          "  `PublicTest` (3,589); reported once on `PrivateTest` (3,589).",
          "- **Model**: `gmenet_small` (GME-Net, ~340k parameters; our interpretation of arXiv 2511.05938, see `06_gmenet`).",
          "- **Recipe**: AdamW one-cycle (lr 3e-3, batch 64), label smoothing 0.1, strong augmentation (zoom up to 1.25x at a",
-         "  random centre, rotation up to 10 degrees, flips, lighting, random erasing of one box per face); students see",
-         "  the 48 px face degraded by bicubic downsampling (antialiased) and kept at its native size. Distilled students",
-         "  also match the teacher's attention maps (A-SKD, lam 5) and its softened outputs (logit KD, weight 1, T 4).",
-         "- **Retrain all of them**: `python bench/fer2013_full.py --stage all` then `python tools/bundle_models.py`",
+         "  random centre, rotation up to 10 degrees, flips, lighting, random erasing of one box per face). Students see",
+         "  the 48 px face shrunk by bicubic downsampling (antialiased) to their size, then "
+         + ("upsampled back to 48 px (bicubic; `up` mode), and start from the teacher's weights. "
+            if all(r.get('recipe', {}).get('mode') == 'up' and r.get('init') for size, (_, r) in shipped.items() if size != 48)
+            else "kept at that size (`native` mode) or upsampled back to 48 px (`up`), as the table says. "),
+         "  Distilled students also match the teacher's attention maps (A-SKD, lam 5) and its softened outputs (logit KD,",
+         "  weight 1, T 4).",
+         "- **Retrain all of them**: `python bench/fer2013_full.py --stage bundled` then `python tools/bundle_models.py`",
          "  (on 2 CPU cores, one thread per process; see the README for the times measured).", "",
          "## Accuracy on FER2013 PrivateTest", "",
          "Each model at its own size and at the others (bicubic degradation of the 48 px test faces); `tta`: the mean of",
@@ -122,7 +126,7 @@ def main():
                    test_accuracy_tta=r[f'test_accuracy_tta@{size}'],
                    test_accuracy_by_size={px: r[f'test_accuracy@{px}'] for px in (48, 24, 12, 6)},
                    route_upto=upto[size],
-                   retrain='python bench/fer2013_full.py --stage all && python tools/bundle_models.py')
+                   retrain='python bench/fer2013_full.py --stage bundled && python tools/bundle_models.py')
         (dst / 'config.json').write_text(json.dumps(cfg, indent=2))
     (out / 'MODEL_CARD.md').write_text(card(shipped, rows))
     print(f"wrote {len(shipped)} models and MODEL_CARD.md to {out}")
