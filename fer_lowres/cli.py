@@ -150,8 +150,8 @@ def _faces(data: str, seed: int = 0, max_train: int | None = None):
 
 KD_WEIGHT = 1.0   # `train --teacher` adds logit distillation to A-SKD's attention loss: the best on FER2013 (07_distill)
 
-RUN_ARGS = ('data', 'arch', 'scale', 'teacher', 'epochs', 'bs', 'lr', 'lam', 'distill_maps', 'kd_weight', 'mode', 'protocol',
-            'size', 'channels', 'seed', 'max_train')   # what `--resume` reads back from the run's folder
+RUN_ARGS = ('data', 'arch', 'scale', 'teacher', 'init_from_teacher', 'epochs', 'bs', 'lr', 'lam', 'distill_maps', 'kd_weight', 'mode',
+            'protocol', 'size', 'channels', 'seed', 'max_train')   # what `--resume` reads back from the run's folder
 
 def _run_args(folder: Path) -> dict:
     "The arguments of the interrupted run in `folder` (saved when its training started)."
@@ -165,7 +165,7 @@ def _run_args(folder: Path) -> dict:
 
 def cmd_train(args):
     "Train one model and save it (or `--resume` an interrupted run)."
-    import shutil, time
+    import copy, shutil, time
     from fer_lowres.learner import train_teacher, train_student
     from fer_lowres.models import load_model
     from fer_lowres.core import seed_everything
@@ -181,8 +181,11 @@ def cmd_train(args):
     out = _check_out(args.out, args.overwrite or bool(args.resume)) if first else Path(args.out)
     teacher = load_model(args.teacher) if args.teacher else None
     if teacher is not None and args.scale == 1: raise ValueError("--teacher distils into an LR student: give --scale 2 or more.")
-    if teacher is None and (args.distill_maps != 'both' or args.kd_weight):
-        raise ValueError("--distill-maps and --kd-weight set how a student is distilled: give --teacher too.")
+    if teacher is None and (args.distill_maps != 'both' or args.kd_weight or args.init_from_teacher):
+        raise ValueError("--distill-maps, --kd-weight and --init-from-teacher set how a student learns from a teacher: give --teacher too.")
+    if args.init_from_teacher and args.arch != teacher.fer_config['arch']:
+        raise ValueError(f"--init-from-teacher starts the student from the teacher's weights, so it must be the teacher's architecture: "
+                         f"give --arch {teacher.fer_config['arch']} (got {args.arch}).")
     size = teacher.fer_config['hr_size'] if teacher is not None else args.size
     channels = teacher.fer_config['channels'] if teacher is not None else args.channels
     with _out_lock(out) if first else contextlib.nullcontext(out):
@@ -192,7 +195,7 @@ def cmd_train(args):
         seed_everything(args.seed); t0 = time.time()
         note = (f"`fer-lowres train` (pid {os.getpid()}) started training into this folder at {time.strftime('%Y-%m-%d %H:%M:%S')} and did "
                 f"not finish (stopped, killed or failed); continue it with `fer-lowres train --resume {out}`, or start again with --overwrite")
-        kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed,
+        kw = dict(arch=copy.deepcopy(teacher) if args.init_from_teacher else args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed,
                   checkpoint=out/'checkpoint', resume=bool(args.resume), cbs=[_mark_at_fit(out, note, {k: getattr(args, k) for k in RUN_ARGS})] if first else [])
         distill = dict(parts=('channel', 'spatial') if args.distill_maps == 'both' else (args.distill_maps,),
                        kd_weight=KD_WEIGHT if args.kd_weight is None else args.kd_weight)
@@ -205,6 +208,7 @@ def cmd_train(args):
         learn.save_fer(out, epochs=args.epochs, data=str(args.data), train_seconds=round(seconds, 1), **metrics)
         shutil.rmtree(out/'checkpoint', ignore_errors=True)   # the model is complete: the checkpoint has served
     result = dict(arch=args.arch, scale=args.scale, mode=args.mode, protocol=args.protocol, distilled=teacher is not None,
+                  init_from_teacher=bool(args.init_from_teacher),
                   epochs=args.epochs, train_seconds=round(seconds, 1), out=str(args.out), resumed=bool(args.resume), **metrics)
     print(json.dumps(result) if args.json else '\n'.join(f"{k:>15}  {v}" for k, v in result.items()))
 
@@ -234,6 +238,8 @@ def _add_train_evaluate(sub):
     s.add_argument('--arch', default='gmenet_tiny', help='model name (see fer_lowres.models.list_models)')
     s.add_argument('--scale', type=_positive, default=1, help='degradation factor r (1: HR teacher)')
     s.add_argument('--teacher', help='folder of a saved HR teacher: adds attention distillation')
+    s.add_argument('--init-from-teacher', action='store_true', help="start the student from the teacher's weights (same --arch); "
+                   "with --mode up, how the bundled FER2013 students were trained (README)")
     s.add_argument('--epochs', type=_positive, default=10)
     s.add_argument('--bs', type=_positive, default=64)
     s.add_argument('--lr', type=_positive_float, default=3e-3)
