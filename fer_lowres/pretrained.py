@@ -1,4 +1,4 @@
-"""The models that ship inside the package (a 48 px teacher and native 24, 12 and 6 px students trained on all of FER2013), their names wherever a model folder is accepted, and a predictor that sends each face to the specialist for its size.
+"""The models that ship inside the package (a 48 px teacher and students for 24, 12 and 6 px faces, trained on all of FER2013), their names wherever a model folder is accepted, and a predictor that sends each face to the specialist for its size.
 
 Docs: http://localhost:8000/pretrained.html.md"""
 
@@ -113,6 +113,6 @@ class SpecialistPredictor:
 
 # %% ../nbs/18_pretrained.ipynb #110c1eb4
 def shrink_faces(x, side: int): # HR faces (B, C, H, W) in [0, 1]; the face side wanted
-    "Faces shrunk to `side` px as the bundled students saw them in training (bicubic, antialiased, native size)."
+    "Faces shrunk to `side` px as the bundled students' training shrank them (bicubic, antialiased), at that size."
     from fer_lowres.degrade import degrade
     return x if side == x.shape[-1] else degrade(x, protocol='bicubic', mode='native', size=side)

@@ -66,7 +66,8 @@ def card(shipped, rows):
          "  the 48 px face shrunk by bicubic downsampling (antialiased) to their size, then "
          + ("upsampled back to 48 px (bicubic; `up` mode), and start from the teacher's weights. "
             if all(r.get('recipe', {}).get('mode') == 'up' and r.get('init') for size, (_, r) in shipped.items() if size != 48)
-            else "kept at that size (`native` mode) or upsampled back to 48 px (`up`), as the table says. "),
+            else "kept at that size (`native` mode) or upsampled back to 48 px (`up` mode; these start from the teacher's "
+                 "weights), as the run names in the table say (`_up_init`). "),
          "  Distilled students also match the teacher's attention maps (A-SKD, lam 5) and its softened outputs (logit KD,",
          "  weight 1, T 4).",
          "- **Retrain all of them**: `python bench/fer2013_full.py --stage bundled` then `python tools/bundle_models.py`",
