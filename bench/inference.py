@@ -6,7 +6,7 @@ What is timed (median of `--repeats` runs, after one warm-up):
 - `predict_crops`: `Predictor.probs` on N already-cropped 48 px uint8 faces, batch 256: the whole path
   (uint8 -> float, channels, resize/degrade as the config says, forward, softmax);
 - `forward`: the model alone on the prepared batch (no preprocessing);
-- for native-mode students, `predict` on crops that already are 12 px (no resize or degradation);
+- for students, `predict` on crops that already are 12 px (native: no resize or degradation; up: upsampled once);
 for each model with PyTorch and with onnxruntime (the model exported by `export_onnx`), and
 - `photo`: `Predictor.predict` on a 640x480 RGB photo (scikit-image's astronaut, resized), face detection included.
 Weights are random: speed does not depend on them. The CPU may be shared: the load average is printed.
@@ -22,6 +22,7 @@ import torch
 from fer_lowres.models import create_model, save_model
 from fer_lowres.synthetic import synthetic_faces
 from fer_lowres.inference import Predictor, detect_faces; from fer_lowres.onnx import export_onnx
+from fer_lowres.degrade import degrade
 
 
 def timed(fn, repeats: int) -> float:
@@ -41,6 +42,8 @@ SETUPS = [
     ('lnlnet_tiny @48', 'lnlnet_tiny', 1, 'up'),
     ('gmenet_tiny native 12px', 'gmenet_tiny', 4, 'native'),
     ('vgg_fer native 12px', 'vgg_fer', 4, 'native'),
+    ('gmenet_small native 12px', 'gmenet_small', 4, 'native'),   # the bundled students' architecture, both modes
+    ('gmenet_small up 12px', 'gmenet_small', 4, 'up'),
 ]
 
 
@@ -70,11 +73,11 @@ def main():
                              forward_per_s=round(a.n / t_fwd), export_s=round(t_export, 1)))
             print(f"{label:26s} {backend:12s} input {pred.input_size:2d} px: predict {a.n / t_all:9.0f} crops/s, "
                   f"forward only {a.n / t_fwd:9.0f} faces/s", flush=True)
-            if pred.input_size != 48:  # crops that already are LR faces of the model's size go in as they are
-                lr_faces = (x[:, 0].numpy() * 255).round().astype(np.uint8)
+            if pred.face_size != 48:  # crops that already are LR faces of the model's size (native: as they are; up: upsampled once)
+                lr_faces = (degrade(torch.from_numpy(faces)[:, None].float() / 255, scale, mode='native')[:, 0].numpy() * 255).round().astype(np.uint8)
                 t_lr = timed(lambda: pred.probs(lr_faces), a.repeats)
                 rows[-1]['lr_crops_per_s'] = round(a.n / t_lr)
-                print(f"{'':26s} {backend:12s} {pred.input_size} px crops in: predict {a.n / t_lr:9.0f} crops/s", flush=True)
+                print(f"{'':26s} {backend:12s} {pred.face_size} px crops in: predict {a.n / t_lr:9.0f} crops/s", flush=True)
     # a 640x480 photo with detection
     import skimage.data
     from PIL import Image
