@@ -272,7 +272,12 @@ class DegradeSpec:
     @property
     def input_size(self) -> int:
         "The side of the tensor the model sees: `hr_size`, or the LR side in native mode."
-        return self.hr_size if self.mode == 'up' else lr_size((self.hr_size,) * 2, self.scale)[0]
+        return self.hr_size if self.mode == 'up' else self.lr_hw[0]
+
+    @property
+    def lr_hw(self) -> tuple[int, int]:
+        "The LR (h, w) of a face: what `apply` shrinks it to, in either mode (`(hr_size, hr_size)` at scale 1)."
+        return lr_size((self.hr_size,) * 2, self.scale)
 
     def apply(self, x, # HR faces, as `degrade` takes them
               seed: int | None = None, **kwargs) -> torch.Tensor:
@@ -283,7 +288,7 @@ class DegradeSpec:
                ) -> torch.Tensor:
         "LR faces as the model sees them, from the LR step of `apply` on: back up to `hr_size` in 'up' mode, the protocol's own blur, clamped to [0, 1]."
         if self.scale == 1: return x
-        hw = lr_size((self.hr_size,) * 2, self.scale)
+        hw = self.lr_hw
         if tuple(x.shape[-2:]) != hw: raise ValueError(f"expected faces of {hw[1]}x{hw[0]} px (the LR size of {self}), got {x.shape[-1]}x{x.shape[-2]}.")
         return _finish(x, (self.hr_size,) * 2, get_protocol(self.protocol), self.mode).clamp(0, 1)
 

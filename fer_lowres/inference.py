@@ -20,7 +20,7 @@ from PIL import Image
 from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import CLASSES8, MIN_SIDE
-from .degrade import DegradeSpec, lr_size
+from .degrade import DegradeSpec
 from .data import open_image
 from .synthetic import synthetic_faces
 from .models import load_model
@@ -181,7 +181,7 @@ class Predictor:
     @property
     def face_size(self) -> int:
         "The side of the faces the model is made for: its LR side (`hr_size` for an HR model), in either mode (an 'up' model gets it upsampled)."
-        return lr_size((self.hr_size,) * 2, self.scale)[0]
+        return self.spec.lr_hw[0]
 
     def __repr__(self):
         return (f"Predictor({self.config['arch']}: {self.channels}-channel {self.hr_size} px faces, scale {self.scale}, "
@@ -194,13 +194,12 @@ class Predictor:
         "The model's input for `faces`: channels, resize to `hr_size`, then the model's `DegradeSpec` as in training."
         spec = self.spec.at(scale, protocol)
         hr, lr, out = spec.hr_size, spec.input_size, []
-        lr_hw = lr_size((hr, hr), spec.scale) if spec.scale > 1 else None
         if isinstance(faces, (list, tuple)) and not len(faces): return torch.empty(0, self.channels, lr, lr)
         for x in _stack(faces, self.channels):
             if min(x.shape[-2:]) < MIN_SIDE:
                 raise ValueError(f"face crop of {x.shape[-1]}x{x.shape[-2]} px is too small: expected at least {MIN_SIDE} px a side.")
             x = _channels(x, self.channels)
-            if spec.scale > 1 and tuple(x.shape[-2:]) == lr_hw:   # already an LR face of the model's size: from the LR step on
+            if spec.scale > 1 and tuple(x.shape[-2:]) == spec.lr_hw:   # already an LR face of the model's size: from the LR step on
                 if spec.mode == 'up': x = spec.from_lr(x)                 # (a native model takes it as it is)
             else:
                 if tuple(x.shape[-2:]) != (hr, hr):

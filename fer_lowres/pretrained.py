@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from .models import read_config, WEIGHTS_DIR
 from .inference import Predictor, FaceResult, read_image, detect_crops
-from .degrade import lr_size
+from .degrade import DegradeSpec
 
 # %% auto #0
 __all__ = ['BUNDLED_SET', 'bundled_models', 'route', 'SpecialistPredictor', 'shrink_faces']
@@ -24,7 +24,7 @@ def bundled_models(root=None, # folder of model folders (default: the package's 
     out = []
     for f in sorted(root.glob('*/config.json')):
         cfg = read_config(f.parent)
-        size = lr_size((int(cfg['hr_size']),) * 2, int(cfg['scale']))[0]   # the face side it is made for, in either mode
+        size = DegradeSpec.from_dict(cfg, str(f)).lr_hw[0]   # the face side it is made for, in either mode
         out.append(dict(name=f.parent.name, arch=cfg['arch'], size=size, scale=int(cfg['scale']), mode=cfg['mode'],
                         test_accuracy=cfg.get('test_accuracy')))
     return sorted(out, key=lambda d: d['size'])
