@@ -70,6 +70,12 @@ def card(shipped, rows):
                  "weights), as the run names in the table say (`_up_init`). "),
          "  Distilled students also match the teacher's attention maps (A-SKD, lam 5) and its softened outputs (logit KD,",
          "  weight 1, T 4).",
+         *([] if not shipped[48][1].get('init') else [
+         f"- **The teacher that ships** is `{shipped[48][1]['init']}` trained on: a second one-cycle schedule of "
+         f"{shipped[48][1]['epochs']} epochs (peak lr {shipped[48][1]['recipe']['lr']:g})",
+         f"  from its weights (`{shipped[48][1]['name']}`)."]),
+         "- **Each student's teacher**: " + '; '.join(f"`{name}` from `{r.get('teacher')}`" + (' (the shipped teacher)' if r.get('teacher') == shipped[48][1]['name'] else '') for size, (name, r) in sorted(shipped.items(), reverse=True)
+                                                    if size != 48) + ".",
          "- **Retrain all of them**: `python bench/fer2013_full.py --stage bundled` then `python tools/bundle_models.py`",
          "  (on 2 CPU cores, one thread per process; see the README for the times measured).", "",
          "## Accuracy on FER2013 PrivateTest", "",
