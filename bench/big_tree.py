@@ -17,7 +17,6 @@ that memory stays flat over all the files rather than growing with them.
 """
 import argparse, os, threading, time
 from pathlib import Path
-import numpy as np
 import psutil
 import torch
 

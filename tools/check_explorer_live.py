@@ -12,7 +12,7 @@ slider and picking a protocol redraw the figure, and that the kernel reports no 
 Exit status 0 when every step was seen in the browser, 1 otherwise (the failing step is printed).
 """
 from __future__ import annotations
-import argparse, hashlib, json, os, secrets, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+import argparse, hashlib, json, secrets, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 SETUP = """\
