@@ -33,7 +33,8 @@ BUNDLED = {2: dict(mode='up', init='teacher', epochs=8, teacher='second'), 4: di
 # the teacher that ships: teacher48 trained on for a second one-cycle schedule from its own weights (PublicTest 0.634
 # with peak lr 3e-3, 0.634 with 1e-3; teacher48 0.618); `--teacher second` distils students from it
 SECOND_CYCLE = dict(epochs=15, lr=3e-3)
-TEACHERS = {'first': 'teacher48', 'second': f"teacher48_then_e{SECOND_CYCLE['epochs']}_lr{SECOND_CYCLE['lr']:g}"}
+def cycle_name(epochs, lr): return f"teacher48_then_e{epochs}_lr{lr:g}"   # a second-cycle teacher's run
+TEACHERS = {'first': 'teacher48', 'second': cycle_name(**SECOND_CYCLE)}
 DISTILL = {'alone': None,                                  # the student trained alone
            'askd': dict(lam=5.0, kd_weight=0.),           # A-SKD: lam 5, channel and spatial maps
            'kd': dict(lam=0.0, kd_weight=1.0),            # Hinton's logit distillation, T 4
@@ -151,10 +152,9 @@ def student(a, arch, scale, distill, epochs, seed, mode=None, init='random', lr=
     t = TEACHERS[teacher]
     run(a, name, scale, epochs, seed, arch, t, DISTILL[distill], init=None if init == 'random' else t, **over)
 
-def second_cycle(a, arch, epochs, lr=None):
+def second_cycle(a, arch, epochs, lr):
     "The teacher trained on: a new one-cycle schedule of `epochs` from `teacher48`'s weights (e.g. `teacher48_then_e15_lr0.001`)."
-    name = f"teacher48_then_e{epochs}{'' if lr is None else f'_lr{lr:g}'}"
-    run(a, name, 1, epochs, 0, arch, init='teacher48', **({} if lr is None else dict(lr=lr)))
+    run(a, cycle_name(epochs, lr), 1, epochs, 0, arch, init=TEACHERS['first'], lr=lr)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -184,7 +184,7 @@ def main():
     arch = RECIPE['arch']
     if a.rescore: return rescore(a, a.rescore)
     if a.stage in ('teacher', 'all') and a.init == 'random': run(a, 'teacher48', 1, a.epochs or RECIPE['teacher_epochs'], 0, arch)
-    if a.stage == 'teacher' and a.init == 'teacher': second_cycle(a, arch, a.epochs or 15, a.lr)
+    if a.stage == 'teacher' and a.init == 'teacher': second_cycle(a, arch, a.epochs or SECOND_CYCLE['epochs'], a.lr or SECOND_CYCLE['lr'])
     if a.stage == 'student':
         student(a, arch, a.scale, a.distill, a.epochs or RECIPE['student_epochs'][a.scale], a.seed, a.mode, a.init, a.lr, a.teacher)
     if a.stage in ('bundled', 'all'):
