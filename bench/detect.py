@@ -1,7 +1,7 @@
 """Benchmark the face detectors of `fer_lowres.detect` on composed scenes of real faces (issue 16).
 
 Scenes: a face-free scikit-image photo cropped to 640x480 with six real faces pasted on it (scikit-image's 100
-LFW crops and its astronaut, plus FER2013 faces when `--fer-csv` exists), each 8 to 160 px (log-uniform), turned,
+LFW crops and its astronaut, plus FER2013 PrivateTest faces when `--fer-csv` exists), each 8 to 160 px (log-uniform), turned,
 blurred or partly hidden (a blob over half the mouth, a bar over the mouth or the eyes); see
 `fer_lowres.detect.compose_scene`. Every detector sees the same scenes and the same face-free pictures. Prints
 recall by face size (faces neither hidden, turned nor blurred) and by trouble (faces of 16 px and more), false
