@@ -549,7 +549,7 @@ def training_backgrounds() -> list[np.ndarray]:
     from sklearn.datasets import load_sample_images
     astro, cam = as_rgb(data.astronaut()), as_rgb(data.camera())       # faces at (178, 59, 90, 116) and (200, 118, 55, 78)
     drawings = ('text', 'logo', 'microaneurysms', 'shepp_logan_phantom', 'horse', 'checkerboard', 'colorwheel')
-    photos = [as_rgb(a) for a in load_sample_images().images]         # a temple in China, a flower
+    photos = [as_rgb(a) for a in load_sample_images().images]         # a temple in China, a flower: drawn three times as often
     return photos * 3 + [astro[200:], astro[:, 290:], cam[300:], cam[:, 330:]] + [as_rgb(getattr(data, n)()) for n in drawings]
 
 def random_background(rng: np.random.Generator, h: int, w: int, pictures: list) -> np.ndarray:
