@@ -213,11 +213,12 @@ def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, 
     keep = prob[:, 1] > thresholds[1]; b, reg, score = b[keep], reg[keep], prob[keep, 1]
     if not len(b): return none
     k = nms(b, score, 0.7); b = _square(_regress(b[k], reg[k]))
-    reg, _, prob = _run_split(onet, lambda c: _crops(rgb, c, 48), b, threads)  # stage 3: O-net
+    x48 = _crops(rgb, b, 48)                           # stage 3: O-net (and the veto's O-net) on these crops
+    reg, _, prob = _run_split(onet, lambda i: x48[i], np.arange(len(b)), threads)
     keep = prob[:, 1] > thresholds[2]
     veto = (MTCNN_FER_VETO if name == 'mtcnn-fer' else 0) if veto is None else veto
     if veto and keep.any():                           # a second opinion: the original O-net, which has seen far more real non-faces
-        keep[keep] = _run_split(_mtcnn_nets('mtcnn')[2], lambda c: _crops(rgb, c, 48), b[keep], threads)[-1][:, 1] >= veto
+        keep[keep] = _run_split(_mtcnn_nets('mtcnn')[2], lambda i: x48[i], np.flatnonzero(keep), threads)[-1][:, 1] >= veto
     b, reg, score = b[keep], reg[keep], prob[keep, 1]
     if not len(b): return none
     b = _regress(b, reg); k = nms(b, score, 0.7, 'min')
