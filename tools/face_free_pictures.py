@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Gather face-free pictures from Debian packages into OUT/train and OUT/valid, for `tools/train_detector.py --negatives`.
+
+The detector needs photos without faces to learn what is not a face, and nothing may be downloaded at run time,
+so they come from packages that install offline (`apt-get`, as root):
+
+  apt-get install mate-backgrounds ukui-wallpapers plasma-workspace-wallpapers gnome-backgrounds lxqt-themes \\
+                  desktop-base stellarium-data extremetuxracer-data gimp-data trigger-rally-data
+  python tools/face_free_pictures.py /tmp/face_free --split fer_lowres/weights/mtcnn_fer/training.json
+  OMP_NUM_THREADS=2 python tools/train_detector.py --hard-from ROUND1 --negatives /tmp/face_free/train
+
+Photos: every picture under the wallpaper, landscape and terrain folders of those packages, linked (not copied)
+under a name made of its path. Textures: GIMP's patterns (its own `.pat` format, decoded here) and Trigger Rally's
+terrain colour maps, written as PNG and tiled to at least 384 px. Each picture goes to `train` or `valid`: as the
+card given with `--split` lists them (its `negative_files`, so the shipped nets' pictures are found again), else
+by a coin with `--seed` (all the sizes of one wallpaper on the same side). The `valid` half is for choosing settings such as `MTCNN_FER_VETO`; never train on it.
+Screened by eye (contact sheets) and with both MTCNNs: the pictures hold no face (a dog, clouds and dandelions
+were the only face-like things).
+"""
+import argparse, io, json, os, struct, sys, zipfile
+from pathlib import Path
+
+PHOTO_FOLDERS = ('/usr/share/backgrounds', '/usr/share/wallpapers', '/usr/share/lxqt/wallpapers', '/usr/share/desktop-base',
+                 '/usr/share/stellarium/landscapes', '/usr/share/games/etr/terrains')
+GIMP_PATTERNS, TRIGGER_DATA = '/usr/share/gimp/2.0/patterns', '/usr/share/games/trigger-rally/data.zip'
+SUFFIXES = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
+
+
+def read_gimp_pattern(path):
+    "A GIMP `.pat` file as an (H, W, 3) uint8 array (a big-endian header, 'GPAT', then the pixels, 1-4 bytes each)."
+    import numpy as np
+    b = Path(path).read_bytes()
+    if len(b) < 24 or b[20:24] != b'GPAT': raise ValueError(f"{path}: not a GIMP pattern (expected 'GPAT' at byte 20)")
+    header, _, w, h, depth = struct.unpack('>5I', b[:20])
+    if depth not in (1, 2, 3, 4) or len(b) < header + w * h * depth:
+        raise ValueError(f"{path}: a {w}x{h} pattern of {depth} bytes per pixel needs {header + w * h * depth} bytes, the file has {len(b)}")
+    a = np.frombuffer(b[header:header + w * h * depth], np.uint8).reshape(h, w, depth)
+    return np.repeat(a[..., :1], 3, 2) if depth < 3 else a[..., :3].copy()
+
+
+def _tiled(a, side=384):
+    import numpy as np
+    return np.tile(a, (-(-side // a.shape[0]), -(-side // a.shape[1]), 1)) if min(a.shape[:2]) < side else a
+
+
+def _wallpaper(f: Path):
+    "The folder of a Plasma-style wallpaper (`NAME/contents/images*/WxH.jpg`) that `f` is one size of, else None."
+    return f.parents[2] if f.parent.name.startswith('images') and f.parents[1].name == 'contents' else None
+
+def _pixels(f: Path):
+    w, _, h = f.stem.partition('x')
+    return int(w) * int(h) if w.isdigit() and h.isdigit() else 0
+
+def sources(every_size: bool = False):
+    """Every (name, kind, origin, group) this tool finds on this machine: kind 'photo' (a file to link) or 'texture'
+    (decoded). A file linked under several names counts once, under its real path; of a wallpaper in many sizes only
+    the largest counts (and no screenshot of it), unless `every_size`. `group`: pictures that go to the same half."""
+    out, seen = [], set()
+    for folder in PHOTO_FOLDERS:
+        if not Path(folder).is_dir(): continue
+        files = sorted({f.resolve() for f in Path(folder).rglob('*') if f.suffix.lower() in SUFFIXES and f.is_file()} - seen)
+        seen.update(files)
+        if not every_size:
+            largest = {}
+            for f in files:
+                if _wallpaper(f) and _pixels(f) > _pixels(largest.get(f.parent, Path('0x0'))): largest[f.parent] = f
+            files = [f for f in files if (not _wallpaper(f) or largest[f.parent] == f) and not (f.parent.name == 'contents' and f.stem == 'screenshot')]
+        out += [(str(f).lstrip('/').replace('/', '__'), 'photo', str(f), str(_wallpaper(f) or f)) for f in files]
+    if Path(GIMP_PATTERNS).is_dir():
+        out += [(f'gimp_{f.parent.name}_{f.stem}.png', 'texture', str(f), str(f)) for f in sorted(Path(GIMP_PATTERNS).glob('*/*.pat'))]
+    if Path(TRIGGER_DATA).is_file():
+        names = zipfile.ZipFile(TRIGGER_DATA).namelist()
+        out += [(f"trigger_{n.split('/')[1]}.png", 'texture', n, n) for n in sorted(names) if n.startswith('maps/') and n.endswith('/c.jpg')]
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('out', help='folder to write train/ and valid/ into')
+    p.add_argument('--split', default=None, help="a detector card (training.json) whose negative_files['train'] names the training half")
+    p.add_argument('--seed', type=int, default=0, help='without --split: the coin that halves the pictures')
+    a = p.parse_args(argv)
+    import numpy as np
+    from PIL import Image
+    if a.split:
+        card = json.loads(Path(a.split).read_text())
+        if 'negative_files' not in card: sys.exit(f"{a.split}: has no 'negative_files' (the card of nets trained with these pictures has)")
+        halves = {n: h for h in ('train', 'valid') for n in card['negative_files'][h]}
+        found = [s for s in sources(every_size=True) if s[0] in halves]
+        missing = set(halves) - {s[0] for s in found}
+        if missing: print(f"warning: {len(missing)} pictures of {a.split} are not on this machine, e.g. {sorted(missing)[:3]}", file=sys.stderr)
+        half = lambda name, group: halves[name]
+    else:
+        found, rng = sources(), np.random.default_rng(a.seed)
+        coin = {g: 'train' if rng.random() < 0.5 else 'valid' for g in dict.fromkeys(s[3] for s in found)}
+        half = lambda name, group: coin[group]
+    if not found: sys.exit(f"no face-free pictures found: install the Debian packages named in {__file__}'s docstring")
+    zf = zipfile.ZipFile(TRIGGER_DATA) if Path(TRIGGER_DATA).is_file() else None
+    counts = {'train': 0, 'valid': 0}
+    for name, kind, origin, group in found:
+        h = half(name, group); dest = Path(a.out) / h / name; dest.parent.mkdir(parents=True, exist_ok=True); counts[h] += 1
+        if dest.exists() or dest.is_symlink(): dest.unlink()
+        if kind == 'photo': os.symlink(origin, dest); continue
+        arr = read_gimp_pattern(origin) if origin.endswith('.pat') else np.asarray(Image.open(io.BytesIO(zf.read(origin))).convert('RGB'))
+        Image.fromarray(_tiled(arr)).save(dest)
+    print(f"{counts['train']} pictures in {Path(a.out) / 'train'}, {counts['valid']} in {Path(a.out) / 'valid'}")
+
+
+if __name__ == '__main__':
+    main()
