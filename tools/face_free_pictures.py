@@ -5,7 +5,8 @@ The detector needs photos without faces to learn what is not a face, and nothing
 so they come from packages that install offline (`apt-get`, as root):
 
   apt-get install mate-backgrounds ukui-wallpapers plasma-workspace-wallpapers gnome-backgrounds lxqt-themes \\
-                  desktop-base stellarium-data extremetuxracer-data gimp-data trigger-rally-data
+                  desktop-base lomiri-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 \\
+                  stellarium-data extremetuxracer-data gimp-data trigger-rally-data
   python tools/face_free_pictures.py /tmp/face_free --split fer_lowres/weights/mtcnn_fer/training.json
   OMP_NUM_THREADS=2 python tools/train_detector.py --hard-from ROUND1 --negatives /tmp/face_free/train
 
