@@ -204,9 +204,10 @@ def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, thre
     return _square(_regress(b[:, :4], b[:, 5:9]))
 
 def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn',
-                  veto=None): # the original O-net's lowest probability for a face (default: `MTCNN_FER_VETO` for 'mtcnn-fer', none for 'mtcnn')
+                  veto=None,   # the original O-net's lowest probability for a face (default: `MTCNN_FER_VETO` for 'mtcnn-fer', none for 'mtcnn')
+                  folder=None): # R- and O-net from this folder instead (a training round's, to measure it)
     "Face boxes (x0, y0, x1, y1) and scores of MTCNN ('mtcnn' or 'mtcnn-fer'); `threads` pyramid levels and crop batches at a time."
-    pnet, rnet, onet = _mtcnn_nets(name); none = np.zeros((0, 4)), np.zeros(0)
+    pnet, rnet, onet = _mtcnn_nets(name, folder); none = np.zeros((0, 4)), np.zeros(0)
     b = _pnet_boxes(rgb, min_size, thresholds[0], factor, threads, pnet)
     if not len(b): return none
     reg, prob = _run_split(rnet, lambda c: _crops(rgb, c, 24), b, threads)   # stage 2: R-net

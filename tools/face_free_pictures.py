@@ -15,7 +15,7 @@ under a name made of its path. Textures: GIMP's patterns (its own `.pat` format,
 terrain colour maps, written as PNG and tiled to at least 384 px. Each picture goes to `train` or `valid`: as the
 card given with `--split` lists them (its `negative_files`, so the shipped nets' pictures are found again), else
 by a coin with `--seed` (all the sizes of one wallpaper on the same side). The `valid` half is for choosing
-settings such as `MTCNN_FER_VETO`; never train on it.
+settings such as `MTCNN_FER_VETO` (`bench/detect_veto.py`); never train on it.
 The photos were screened by eye (contact sheets) and with both MTCNNs, the textures by eye: they hold no face (a
 dog, clouds and dandelions were the only face-like things).
 """

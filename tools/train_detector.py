@@ -19,7 +19,8 @@ otherwise idle cores:
                                                    # round 2, ~40 min: writes fer_lowres/weights/mtcnn_fer
   python tools/train_detector.py --limit 2000 --epochs 1 --out /tmp/det   # a quick try
 
-The `valid` half is for choosing `MTCNN_FER_VETO` (notebook 14_detect says how), never for training.
+The `valid` half is for choosing `MTCNN_FER_VETO` and comparing rounds (`bench/detect_veto.py --valid DIR --nets ROUND`),
+never for training.
 """
 import argparse, json, os, sys, time
 from pathlib import Path
