@@ -9,7 +9,8 @@ The benchmark (`bench/detect.py`) must not choose the settings it measures, so t
   `stellarium-data` and `extremetuxracer-data` are installed, 40 of Stellarium's nebulae (drawn with seed 123),
   its planet textures and Extreme Tux Racer's sky boxes (none of them in training either).
 
-For each veto the whole detector runs (`_detect_mtcnn(..., veto=v)`), and the table gives the recall of clean faces
+For each veto the whole detector runs (`_detect_mtcnn(..., veto=v)`: `detect_faces` without its final size filter;
+a face is found when a box overlaps it by IoU >= 0.3), and the table gives the recall of clean faces
 of 16 px and more and of those with half the mouth hidden, and the false faces per face-free picture and per scene.
 The rule used for the shipped value: the lowest veto with at most 0.01 false faces per face-free picture.
 
@@ -61,6 +62,8 @@ def main(argv=None):
     import fer_lowres.detect as D
     for d in a.valid:
         if not os.path.isdir(d): sys.exit(f"--valid {d}: not a folder (make it with tools/face_free_pictures.py)")
+    if a.nets and not all(os.path.exists(os.path.join(a.nets, f'{n}.onnx')) for n in ('rnet', 'onet')):
+        sys.exit(f"--nets {a.nets}: expected rnet.onnx and onet.onnx there (a folder tools/train_detector.py --out wrote)")
     vetoes = [float(v) for v in a.vetoes.split(',')]
     photos, textures = validation_pictures(a.valid, extras=not a.no_extras)
     if not photos: sys.exit("no validation photos: give --valid OUT/valid (tools/face_free_pictures.py) or install stellarium-data")
