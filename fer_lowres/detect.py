@@ -17,7 +17,7 @@ import fer_lowres
 __all__ = ['MTCNN_FER_WEIGHTS', 'DETECTORS', 'DEFAULT_DETECTORS', 'MTCNN_THRESHOLDS', 'MTCNN_FER_VETO', 'FACE_FREE', 'OCCLUSIONS',
            'SIZE_BUCKETS', 'PICTURE_SUFFIXES', 'list_detectors', 'available_detectors', 'resolve_detector', 'as_rgb',
            'nms', 'detect_faces', 'face_free_images', 'track_faces', 'real_faces', 'compose_scene', 'match_faces',
-           'detection_benchmark', 'benchmark_table', 'MtcnnStage', 'mtcnn_stage', 'load_pictures',
+           'detection_benchmark', 'benchmark_table', 'MtcnnStage', 'mtcnn_stage', 'picture_files', 'load_pictures',
            'training_backgrounds', 'random_background', 'paste_training_face', 'detector_training_crops',
            'hard_negative_crops', 'stage_scores', 'finetune_mtcnn_stage', 'export_mtcnn_stage']
 
@@ -358,9 +358,11 @@ OCCLUSIONS = ('none', 'half mouth', 'mouth', 'eyes')
 SIZE_BUCKETS = ((8, 12), (12, 16), (16, 24), (24, 48), (48, 96), (96, 161))
 
 def real_faces(n_lfw: int = 100,   # LFW crops of scikit-image (its first 100 are faces)
-               n_fer: int = 0,     # FER2013 PrivateTest faces, when `fer_path` exists
+               n_fer: int = 0,     # FER2013 faces of `fer_split`, when `fer_path` exists
                fer_path: str | Path = '../shared/data/fer2013/fer2013.csv.gz',
-               seed: int = 0) -> list[tuple]:
+               seed: int = 0,
+               fer_split: str = 'test', # PrivateTest for the benchmark; 'valid' (PublicTest) to choose settings on
+              ) -> list[tuple]:
     "Face sources for `compose_scene`: (RGB crop, face box (x, y, w, h) in it, eyes' and mouth's height in the box, source name)."
     from skimage import data
     out = [(as_rgb(f), (0, 0, 25, 25), 0.35, 0.76, 'lfw') for f in data.lfw_subset()[:min(n_lfw, 100)]]
@@ -368,8 +370,8 @@ def real_faces(n_lfw: int = 100,   # LFW crops of scikit-image (its first 100 ar
     if n_fer and Path(fer_path).exists():
         from fer_lowres.data import read_fer2013_csv
         fs = read_fer2013_csv(fer_path)
-        test = fs.indices('test')   # PrivateTest: no model or detector of this library trains on these faces
-        for i in np.random.default_rng(seed).choice(test, n_fer, replace=False):
+        split = fs.indices(fer_split)   # PrivateTest: no model or detector of this library trains on these faces
+        for i in np.random.default_rng(seed).choice(split, n_fer, replace=False):
             out.append((as_rgb(fs.image(int(i), 3)), (4, 2, 40, 46), 0.38, 0.78, 'fer2013'))
     return out
 
@@ -556,13 +558,8 @@ def mtcnn_stage(kind: str = 'rnet', # 'rnet' or 'onet'
 # %% ../nbs/14_detect.ipynb #4a408218
 PICTURE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
 
-def load_pictures(folders,              # a folder or picture file, or a list of them; folders are searched recursively
-                  max_side: int = 1024,   # larger pictures are shrunk to this longest side (memory: ~2 MB each)
-                  min_side: int = 64,     # smaller ones are left out, with a warning that names them
-                  progress: bool = True) -> list[np.ndarray]:
-    "Every picture in `folders` once (links to a file already taken are skipped) as an RGB array, transparent parts laid on grey: face-free photos to add to `training_backgrounds`."
-    from PIL import Image, UnidentifiedImageError
-    from fastprogress.fastprogress import progress_bar
+def picture_files(folders) -> list[Path]: # a folder or picture file, or a list of them; folders are searched recursively
+    "Every picture file in `folders` once: a file linked under several names is taken under the first one found."
     files = []
     for f in ([folders] if isinstance(folders, (str, Path)) else list(folders)):
         f = Path(f)
@@ -572,7 +569,16 @@ def load_pictures(folders,              # a folder or picture file, or a list of
         files += found
     unique = {}                                        # wallpaper packages link one photo under several names
     for p in files: unique.setdefault(p.resolve(), p)
-    files = list(unique.values())
+    return list(unique.values())
+
+def load_pictures(folders,              # a folder or picture file, or a list of them, as `picture_files` takes them
+                  max_side: int = 1024,   # larger pictures are shrunk to this longest side (memory: ~2 MB each)
+                  min_side: int = 64,     # smaller ones are left out, with a warning that names them
+                  progress: bool = True) -> list[np.ndarray]:
+    "Every picture in `folders` once (links to a file already taken are skipped) as an RGB array, transparent parts laid on grey: face-free photos to add to `training_backgrounds`."
+    from PIL import Image, UnidentifiedImageError
+    from fastprogress.fastprogress import progress_bar
+    files = picture_files(folders)
     out, small = [], []
     for p in progress_bar(files, display=progress, leave=False):
         try: im = Image.open(p); im.load()

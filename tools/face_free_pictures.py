@@ -25,7 +25,6 @@ from pathlib import Path
 PHOTO_FOLDERS = ('/usr/share/backgrounds', '/usr/share/wallpapers', '/usr/share/lxqt/wallpapers', '/usr/share/desktop-base',
                  '/usr/share/stellarium/landscapes', '/usr/share/games/etr/terrains')
 GIMP_PATTERNS, TRIGGER_DATA = '/usr/share/gimp/2.0/patterns', '/usr/share/games/trigger-rally/data.zip'
-SUFFIXES = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
 
 
 def read_gimp_pattern(path):
@@ -57,10 +56,12 @@ def sources(every_size: bool = False):
     """Every (name, kind, origin, group) this tool finds on this machine: kind 'photo' (a file to link) or 'texture'
     (decoded). A file linked under several names counts once, under its real path; of a wallpaper in many sizes only
     the largest counts (and no screenshot of it), unless `every_size`. `group`: pictures that go to the same half."""
+    from fer_lowres.detect import picture_files
     out, seen = [], set()
     for folder in PHOTO_FOLDERS:
-        if not Path(folder).is_dir(): continue
-        files = sorted({f.resolve() for f in Path(folder).rglob('*') if f.suffix.lower() in SUFFIXES and f.is_file()} - seen)
+        try: found = picture_files(folder)
+        except (FileNotFoundError, ValueError): continue   # a package not installed, or a folder without pictures
+        files = sorted({f.resolve() for f in found} - seen)
         seen.update(files)
         if not every_size:
             largest = {}
