@@ -76,12 +76,13 @@ def main(argv=None):
     empty = [fit(b) for b in photos + textures]
     print(f"{len(faces)} faces, {a.scenes} scenes (seed {a.seed}), {len(empty)} face-free pictures ({len(photos)} photos, "
           f"{len(textures)} textures); nets: {a.nets or 'the package'}", flush=True)
+    rng = np.random.default_rng(a.seed)
+    scenes = [D.compose_scene(faces, photos[i % len(photos)], rng) for i in range(a.scenes)]   # the same scenes for every veto
     rows = []
     for v in vetoes:
         det = lambda img: D._detect_mtcnn(img, 10., threads=a.threads, name='mtcnn-fer', veto=v, folder=a.nets)[0]
-        rng, found, fp_scene, t0 = np.random.default_rng(a.seed), [], 0, time.time()
-        for i in range(a.scenes):
-            img, truth = D.compose_scene(faces, photos[i % len(photos)], rng)
+        found, fp_scene, t0 = [], 0, time.time()
+        for img, truth in scenes:
             b = det(img); b = np.stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], 1) if len(b) else np.zeros((0, 4))
             iou = D._iou_matrix(b, np.array([f['box'] for f in truth]))
             found += [(f['size'], f['angle'], f['blur'], f['occlusion'], bool(len(b)) and iou[:, j].max() >= 0.3) for j, f in enumerate(truth)]
