@@ -530,7 +530,7 @@ def add_cli_commands(subparsers) -> None:
     s.add_argument('--no-detect', action='store_true', help='each image is already a face crop (any size)')
     s.add_argument('--json', action='store_true', help='print one JSON object')
     s.add_argument('--upscale', type=_upscale, default=1.0, help=f'enlarge photos before face detection (rarely needed: the detector finds faces from ~10 px; at most {MAX_UPSCALE})')
-    s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, MTCNN; mtcnn-fer finds more faces and more false ones; see fer_lowres.detect)')
+    s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, mtcnn-fer: MTCNN with two nets fine-tuned on FER2013; mtcnn, the original nets, finds fewer faces; see fer_lowres.detect)')
     s.add_argument('--batch-size', type=_positive, default=256, help='faces per forward pass')
     s.add_argument('--out', default=None, help='also write each result as soon as it is known to this .jsonl (JSON lines) or .csv file')
     s.set_defaults(func=_cmd_predict)
@@ -541,7 +541,7 @@ def add_cli_commands(subparsers) -> None:
     s.add_argument('--smooth', type=_positive, default=1, help='average probabilities over this many analysed frames')
     s.add_argument('--no-detect', action='store_true', help='each frame is already a face crop')
     s.add_argument('--upscale', type=_upscale, default=1.0, help='enlarge frames before face detection')
-    s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, MTCNN; mtcnn-fer finds more faces and more false ones; see fer_lowres.detect)')
+    s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, mtcnn-fer: MTCNN with two nets fine-tuned on FER2013; mtcnn, the original nets, finds fewer faces; see fer_lowres.detect)')
     s.add_argument('--detect-every', type=_positive, default=None, metavar='K',
                    help='run the face detector on every K-th analysed frame and follow the faces in between (default: 5, measured in 15_inference; 1: every frame)')
     s.add_argument('--out', default=None, help="write each analysed frame's row to this .jsonl (JSON lines) or .csv file as soon as it is known")
