@@ -110,13 +110,12 @@ def sources(every_size: bool = False):
         out += [(f"trigger_{n.split('/')[1]}.png", 'texture', f'{TRIGGER_DATA}:{n}', n) for n in sorted(names) if n.startswith('maps/') and n.endswith('/c.jpg')]
     for game, (archive, skip) in PK3_TEXTURES.items():
         if not Path(archive).is_file(): continue
-        z, taken = zipfile.ZipFile(archive), set()
+        z, chosen = zipfile.ZipFile(archive), {}
         for n in sorted(z.namelist()):
-            name = f"{game}_{n[9:].rsplit('.', 1)[0].replace('/', '__')}.png"   # foo.jpg and foo.tga: the first one only
             if (n.startswith('textures/') and n.lower().endswith(('.jpg', '.png', '.tga')) and not any(m in n for m in TEXTURE_MAPS)
-                    and n.split('/')[1] not in skip and not any(x in n for x in SCREENED_OUT[game]) and name not in taken
-                    and _opaque(z, n) is not None):
-                out.append((name, 'texture', f'{archive}:{n}', f'{archive}:{n}')); taken.add(name)
+                    and n.split('/')[1] not in skip and not any(x in n for x in SCREENED_OUT[game]) and _opaque(z, n) is not None):
+                chosen[f"{game}_{n[9:].rsplit('.', 1)[0].replace('/', '__')}.png"] = f'{archive}:{n}'   # foo.jpg and foo.tga: the last one
+        out += [(name, 'texture', origin, origin) for name, origin in chosen.items()]
     return out
 
 
