@@ -126,6 +126,7 @@ def main(argv=None):
     p.add_argument('--seed', type=int, default=0, help='the coin that halves the pictures (with --split, those the card does not list, if --others)')
     p.add_argument('--others', action='store_true', help="with --split: also the pictures the card does not list, halved by the coin")
     a = p.parse_args(argv)
+    if a.others and not a.split: p.error('--others adds to the halves of a card: give --split CARD too')
     import numpy as np
     from PIL import Image
     if a.split:
