@@ -203,11 +203,10 @@ def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, thre
     b = np.concatenate(found); b = b[nms(b[:, :4], b[:, 4], 0.7)]
     return _square(_regress(b[:, :4], b[:, 5:9]))
 
-def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn',
-                  veto=None,   # the original O-net's lowest probability for a face (default: `MTCNN_FER_VETO` for 'mtcnn-fer', none for 'mtcnn')
-                  folder=None): # R- and O-net from this folder instead (a training round's, to measure it)
-    "Face boxes (x0, y0, x1, y1) and scores of MTCNN ('mtcnn' or 'mtcnn-fer'); `threads` pyramid levels and crop batches at a time."
-    pnet, rnet, onet = _mtcnn_nets(name, folder); none = np.zeros((0, 4)), np.zeros(0)
+def _mtcnn_windows(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn', folder=None,
+                   second_opinion=False): # also the original O-net's probability of each window (for the veto)
+    "The windows O-net keeps, before the veto and the last NMS: (boxes, box corrections, scores, the original O-net's probabilities or None)."
+    pnet, rnet, onet = _mtcnn_nets(name, folder); none = np.zeros((0, 4)), np.zeros((0, 4)), np.zeros(0), np.zeros(0)
     b = _pnet_boxes(rgb, min_size, thresholds[0], factor, threads, pnet)
     if not len(b): return none
     reg, prob = _run_split(rnet, lambda c: _crops(rgb, c, 24), b, threads)   # stage 2: R-net
@@ -216,14 +215,24 @@ def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, 
     k = nms(b, score, 0.7); b = _square(_regress(b[k], reg[k]))
     x48 = _crops(rgb, b, 48)                           # stage 3: O-net (and the veto's O-net) on these crops
     reg, _, prob = _run_split(onet, lambda i: x48[i], np.arange(len(b)), threads)
-    keep = prob[:, 1] > thresholds[2]
-    veto = (MTCNN_FER_VETO if name == 'mtcnn-fer' else 0) if veto is None else veto
-    if veto and keep.any():                           # a second opinion: the original O-net, which has seen far more real non-faces
-        keep[keep] = _run_split(_mtcnn_nets('mtcnn')[2], lambda i: x48[i], np.flatnonzero(keep), threads)[-1][:, 1] >= veto
-    b, reg, score = b[keep], reg[keep], prob[keep, 1]
-    if not len(b): return none
+    keep = np.flatnonzero(prob[:, 1] > thresholds[2])
+    opinion = None                                     # a second opinion: the original O-net, which has seen far more real non-faces
+    if second_opinion: opinion = _run_split(_mtcnn_nets('mtcnn')[2], lambda i: x48[i], keep, threads)[-1][:, 1] if len(keep) else np.zeros(0)
+    return b[keep], reg[keep], prob[keep, 1], opinion
+
+def _mtcnn_faces(b, reg, score, keep): # `_mtcnn_windows`' output and the windows to keep: box corrections, then the last NMS
+    b, reg, score = b[keep], reg[keep], score[keep]
+    if not len(b): return np.zeros((0, 4)), np.zeros(0)
     b = _regress(b, reg); k = nms(b, score, 0.7, 'min')
     return b[k], score[k]
+
+def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn',
+                  veto=None,   # the original O-net's lowest probability for a face (default: `MTCNN_FER_VETO` for 'mtcnn-fer', none for 'mtcnn')
+                  folder=None): # R- and O-net from this folder instead (a training round's, to measure it)
+    "Face boxes (x0, y0, x1, y1) and scores of MTCNN ('mtcnn' or 'mtcnn-fer'); `threads` pyramid levels and crop batches at a time."
+    veto = (MTCNN_FER_VETO if name == 'mtcnn-fer' else 0) if veto is None else veto
+    b, reg, score, opinion = _mtcnn_windows(rgb, min_size, thresholds, factor, threads, name, folder, second_opinion=bool(veto))
+    return _mtcnn_faces(b, reg, score, opinion >= veto if veto else slice(None))
 
 # %% ../nbs/14_detect.ipynb #26e04e70
 @lru_cache(maxsize=2)
@@ -370,7 +379,7 @@ def real_faces(n_lfw: int = 100,   # LFW crops of scikit-image (its first 100 ar
     if n_fer and Path(fer_path).exists():
         from fer_lowres.data import read_fer2013_csv
         fs = read_fer2013_csv(fer_path)
-        split = fs.indices(fer_split)   # PrivateTest: no model or detector of this library trains on these faces
+        split = fs.indices(fer_split)   # 'test' = PrivateTest: no model or detector of this library trains on these faces
         for i in np.random.default_rng(seed).choice(split, n_fer, replace=False):
             out.append((as_rgb(fs.image(int(i), 3)), (4, 2, 40, 46), 0.38, 0.78, 'fer2013'))
     return out

@@ -25,7 +25,7 @@ dog, clouds and dandelions were the only face-like things; the game textures wit
 and paintings are in `SCREENED_OUT`). `--split CARD --others` keeps the card's halves and halves the pictures it does
 not list by the coin (how a new round adds pictures).
 """
-import argparse, io, json, os, struct, sys, zipfile
+import argparse, functools, io, json, os, struct, sys, zipfile
 from pathlib import Path
 
 PHOTO_FOLDERS = ('/usr/share/backgrounds', '/usr/share/wallpapers', '/usr/share/lxqt/wallpapers', '/usr/share/desktop-base',
@@ -108,6 +108,13 @@ def sources(every_size: bool = False):
     if Path(TRIGGER_DATA).is_file():
         names = zipfile.ZipFile(TRIGGER_DATA).namelist()
         out += [(f"trigger_{n.split('/')[1]}.png", 'texture', f'{TRIGGER_DATA}:{n}', n) for n in sorted(names) if n.startswith('maps/') and n.endswith('/c.jpg')]
+    return out + _game_textures()
+
+
+@functools.lru_cache(maxsize=1)
+def _game_textures():
+    "The eligible textures of `PK3_TEXTURES` as `sources` lists them (each file is decoded to check it: done once)."
+    out = []
     for game, (archive, skip) in PK3_TEXTURES.items():
         if not Path(archive).is_file(): continue
         z, chosen = zipfile.ZipFile(archive), {}
