@@ -81,11 +81,12 @@ def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, init=Non
         f"smoothing {r['label_smoothing']} distill {distill} init {init or 'random'}; {n_train} training faces; {torch.get_num_threads()} thread(s)")
     kw = dict(epochs=epochs, lr=r['lr'], seed=seed, label_smoothing=r['label_smoothing'])
     t = time.time()
-    if scale == 1: learn = train_teacher(dls, load_model(Path(a.out) / init) if init else arch, **kw)   # init: a second cycle
+    where = lambda n: Path(a.out) / n if (Path(a.out) / n).exists() else n   # a run under --out, else a folder or a bundled name
+    if scale == 1: learn = train_teacher(dls, load_model(where(init)) if init else arch, **kw)   # init: a second cycle
     else:
-        tm = load_model(Path(a.out) / teacher) if distill else None
+        tm = load_model(where(teacher)) if distill else None
         dk = dict(distill or {})
-        model = load_model(Path(a.out) / init) if init else arch   # start from a trained model's weights (the teacher's)
+        model = load_model(where(init)) if init else arch   # start from a trained model's weights (the teacher's)
         learn = train_student(dls, model, scale=scale, teacher=tm, lam=dk.pop('lam', 5.0), distill_kwargs=dk or None,
                               mode=r['mode'], protocol=r['protocol'], **kw)
     seconds = time.time() - t
@@ -97,7 +98,7 @@ def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, init=Non
                  train_img_s=round(n_train * epochs / seconds), torch_threads=torch.get_num_threads(),
                  recipe={k: v for k, v in r.items() if k in ('bs', 'lr', 'augment', 'label_smoothing', 'mode', 'protocol')},
                  distill=distill, teacher=teacher if distill else None, init=init)
-    learn.save_fer(out, data='FER2013 Training (28,709 faces); epoch chosen on PublicTest', epochs=epochs,
+    learn.save_fer(out, data=f'FER2013 Training ({n_train:,} faces) from {a.csv}; epoch chosen on PublicTest', epochs=epochs,
                    best_epoch=best + 1, valid_accuracy=round(valid_acc[best], 4), train_seconds=round(seconds))
     res = score(learn.model, faces, dls, name, seconds, extra)
     (out / 'result.json').write_text(json.dumps(res, indent=1))
@@ -156,6 +157,16 @@ def second_cycle(a, arch, epochs, lr):
     "The teacher trained on: a new one-cycle schedule of `epochs` from `teacher48`'s weights (e.g. `teacher48_then_e15_lr0.001`)."
     run(a, cycle_name(epochs, lr), 1, epochs, 0, arch, init=TEACHERS['first'], lr=lr)
 
+def finetune(a, arch):
+    "One run that starts from a saved model (`--init-from`), keeps its scale and mode, and is distilled by `--teacher-from` when given."
+    from fer_lowres.models import load_model
+    cfg = load_model(a.init_from).fer_config
+    scale, mode = cfg['scale'], cfg['mode']
+    name = a.name or f"ft_{Path(a.init_from).name}_e{a.epochs}"
+    teacher = getattr(a, 'teacher_from', None)
+    over = {k: v for k, v in dict(lr=a.lr, mode=mode).items() if v is not None}
+    run(a, name, scale, a.epochs, a.seed, arch, teacher, DISTILL['both'] if teacher and scale > 1 else None, init=a.init_from, **over)
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--csv', help='FER2013 CSV (default: $FER2013_CSV or shared/data/fer2013 beside the project)')
@@ -173,6 +184,9 @@ def main():
                    help=f"the teacher a student learns from: {TEACHERS['first']} or {TEACHERS['second']} (its second cycle)")
     p.add_argument('--threads', type=int, default=1, help='torch CPU threads (1 per process: run two stages on two cores)')
     p.add_argument('--force', action='store_true', help='retrain a stage that has a result already')
+    p.add_argument('--init-from', help='start from this saved model folder or bundled name (e.g. fer2013_12px: fine-tune a model on other pixels); names the run NAME with --name')
+    p.add_argument('--teacher-from', help='with --init-from: distil from this saved teacher folder or bundled name')
+    p.add_argument('--name', help='name of the run folder under --out (with --init-from)')
     p.add_argument('--report', action='store_true')
     p.add_argument('--rescore', help='score the saved run NAME under --out (no training)')
     a = p.parse_args()
@@ -183,6 +197,8 @@ def main():
     if a.csv is None: sys.exit("FER2013 not found: pass --csv or set FER2013_CSV.")
     arch = RECIPE['arch']
     if a.rescore: return rescore(a, a.rescore)
+    if a.init_from:   # fine-tune a saved model at its own scale and mode, distilled (attention + logits) by --teacher-from
+        return finetune(a, arch)
     if a.stage in ('teacher', 'all') and a.init == 'random': run(a, 'teacher48', 1, a.epochs or RECIPE['teacher_epochs'], 0, arch)
     if a.stage == 'teacher' and a.init == 'teacher': second_cycle(a, arch, a.epochs or SECOND_CYCLE['epochs'], a.lr or SECOND_CYCLE['lr'])
     if a.stage == 'student':
