@@ -45,12 +45,26 @@ ABLATION = {'recipe': {}, 'light_aug': dict(augment='light'), 'no_aug': dict(aug
 
 def log(*a): print(time.strftime('%H:%M:%S'), *a, flush=True)
 
-def load(csv, bs, augment):
-    from fer_lowres.data import read_fer2013_csv, face_augment, RandomErase
-    faces = read_fer2013_csv(csv)
+def load(csv, bs, augment, targets='majority'):
+    "The faces (FER2013 from its CSV; any other layout `load_faces` reads, FERPlus labelled by `targets`) and their DataLoaders."
+    from fer_lowres.data import read_fer2013_csv, load_faces, detect_format, face_augment, RandomErase
+    fmt = detect_format(csv)
+    faces = read_fer2013_csv(csv) if fmt == 'fer2013-csv' else load_faces(csv, mode=targets) if fmt.startswith('ferplus') else load_faces(csv)
     if augment == 'no_erase': augment = [t for t in face_augment('strong') if not isinstance(t, RandomErase)]
     dls = faces.dataloaders(size=48, channels=1, bs=bs, augment=augment)
     return faces, dls
+
+def with_classes(model, n):
+    "`model` with an output layer for `n` classes: the same weights where the shapes agree, a new layer where they do not (7 FER2013 -> 8 FERPlus classes)."
+    cfg = model.fer_config
+    if cfg['num_classes'] == n: return model
+    from fer_lowres.models import create_model
+    new = create_model(cfg['arch'], in_chans=cfg['in_chans'], num_classes=n, **cfg.get('model_kwargs', {}))
+    own, state = new.state_dict(), model.state_dict()
+    kept = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    new.load_state_dict(kept, strict=False)
+    log(f"started from a {cfg['num_classes']}-class model: {len(own) - len(kept)} tensors of the head made anew for {n} classes")
+    return new
 
 def score(model, faces, dls, name, seconds, extra):
     "PrivateTest at 48/24/12/6 px, with and without flip TTA; and PublicTest at the model's own scale."
@@ -75,18 +89,19 @@ def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, init=Non
     out = Path(a.out) / name
     if (out / 'result.json').exists() and not a.force: log(f"{name}: done already ({out}/result.json)"); return
     r = dict(RECIPE, **over)
-    faces, dls = load(a.csv, r['bs'], r['augment'])
+    faces, dls = load(a.csv, r['bs'], r['augment'], getattr(a, 'targets', 'majority'))
     n_train = len(faces.indices('train'))
     log(f"{name}: {arch} scale {scale} ({48 // scale} px) seed {seed} epochs {epochs} lr {r['lr']} augment {r['augment']} "
         f"smoothing {r['label_smoothing']} distill {distill} init {init or 'random'}; {n_train} training faces; {torch.get_num_threads()} thread(s)")
     kw = dict(epochs=epochs, lr=r['lr'], seed=seed, label_smoothing=r['label_smoothing'])
     t = time.time()
     where = lambda n: Path(a.out) / n if (Path(a.out) / n).exists() else n   # a run under --out, else a folder or a bundled name
-    if scale == 1: learn = train_teacher(dls, load_model(where(init)) if init else arch, **kw)   # init: a second cycle
+    start = lambda n: with_classes(load_model(where(n)), len(faces.classes))   # a trained model's weights, its head re-made for these classes
+    if scale == 1: learn = train_teacher(dls, start(init) if init else arch, **kw)   # init: a second cycle
     else:
         tm = load_model(where(teacher)) if distill else None
         dk = dict(distill or {})
-        model = load_model(where(init)) if init else arch   # start from a trained model's weights (the teacher's)
+        model = start(init) if init else arch   # start from a trained model's weights (the teacher's)
         learn = train_student(dls, model, scale=scale, teacher=tm, lam=dk.pop('lam', 5.0), distill_kwargs=dk or None,
                               mode=r['mode'], protocol=r['protocol'], **kw)
     seconds = time.time() - t
@@ -98,7 +113,8 @@ def run(a, name, scale, epochs, seed, arch, teacher=None, distill=None, init=Non
                  train_img_s=round(n_train * epochs / seconds), torch_threads=torch.get_num_threads(),
                  recipe={k: v for k, v in r.items() if k in ('bs', 'lr', 'augment', 'label_smoothing', 'mode', 'protocol')},
                  distill=distill, teacher=teacher if distill else None, init=init)
-    learn.save_fer(out, data=f'FER2013 Training ({n_train:,} faces) from {a.csv}; epoch chosen on PublicTest', epochs=epochs,
+    learn.save_fer(out, data=f'{faces.format} Training ({n_train:,} faces) from {a.csv}; epoch chosen on PublicTest',
+                   dataset='ferplus' if faces.format.startswith('ferplus') else 'fer2013', epochs=epochs,
                    best_epoch=best + 1, valid_accuracy=round(valid_acc[best], 4), train_seconds=round(seconds))
     res = score(learn.model, faces, dls, name, seconds, extra)
     (out / 'result.json').write_text(json.dumps(res, indent=1))
@@ -160,8 +176,9 @@ def second_cycle(a, arch, epochs, lr):
 def finetune(a, arch):
     "One run that starts from a saved model (`--init-from`), keeps its scale and mode, and is distilled by `--teacher-from` when given."
     from fer_lowres.models import load_model
-    cfg = load_model(a.init_from).fer_config
-    scale, mode = cfg['scale'], cfg['mode']
+    where = Path(a.out) / a.init_from if (Path(a.out) / a.init_from).exists() else a.init_from
+    cfg = load_model(where).fer_config
+    scale, mode = a.scale or cfg['scale'], a.mode or cfg['mode']   # a teacher's weights can start a student (--scale, --mode)
     name = a.name or f"ft_{Path(a.init_from).name}_e{a.epochs}"
     teacher = getattr(a, 'teacher_from', None)
     over = {k: v for k, v in dict(lr=a.lr, mode=mode).items() if v is not None}
@@ -169,10 +186,12 @@ def finetune(a, arch):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--csv', help='FER2013 CSV (default: $FER2013_CSV or shared/data/fer2013 beside the project)')
+    p.add_argument('--csv', help='FER2013 CSV (default: $FER2013_CSV or shared/data/fer2013 beside the project), or a FERPlus folder (either layout)')
+    p.add_argument('--targets', choices=('majority', 'crossentropy', 'probability'), default='majority',
+                   help="FERPlus: how training faces are labelled (test: always majority)")
     p.add_argument('--out', default='runs/fer2013_full')
     p.add_argument('--stage', choices=('bundled', 'all', 'teacher', 'student', 'ablation'), default='bundled')
-    p.add_argument('--scale', type=int, default=4, choices=(2, 4, 8))
+    p.add_argument('--scale', type=int, choices=(2, 4, 8), help='the student\'s factor (default 4; with --init-from: the model\'s own)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--distill', choices=tuple(DISTILL), default='alone')
     p.add_argument('--variant', choices=tuple(ABLATION))
@@ -202,6 +221,7 @@ def main():
     if a.stage in ('teacher', 'all') and a.init == 'random': run(a, 'teacher48', 1, a.epochs or RECIPE['teacher_epochs'], 0, arch)
     if a.stage == 'teacher' and a.init == 'teacher': second_cycle(a, arch, a.epochs or SECOND_CYCLE['epochs'], a.lr or SECOND_CYCLE['lr'])
     if a.stage == 'student':
+        a.scale = a.scale or 4
         student(a, arch, a.scale, a.distill, a.epochs or RECIPE['student_epochs'][a.scale], a.seed, a.mode, a.init, a.lr, a.teacher)
     if a.stage in ('bundled', 'all'):
         if a.stage == 'bundled': run(a, 'teacher48', 1, RECIPE['teacher_epochs'], 0, arch)

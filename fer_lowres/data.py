@@ -16,16 +16,17 @@ import kornia
 from PIL import Image, ImageOps, UnidentifiedImageError
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, PILImage, PILImageBW,
                                Resize, aug_transforms, DataLoaders, Datasets, Categorize, TensorImage, TensorImageBW,
-                               Transform, retain_type)
+                               Transform, retain_type, CategoryMap, TensorCategory, TensorBase)
 from .core import CLASSES, CLASSES8, canonical_label, native_to_index, FERPLUS_COLUMNS
 from .synthetic import synthetic_faces
 from .degrade import MAX_HR_SIZE
 
 # %% auto #0
-__all__ = ['SPLITS', 'IMAGE_EXTS', 'MAX_IMAGE_PIXELS', 'FER2013_USAGE', 'SPLIT_DIRS', 'LAYOUTS', 'AUGMENTS', 'FAST_CACHE_BYTES',
-           'FaceSet', 'open_image', 'synthetic_faceset', 'read_fer2013_csv', 'read_image_folder', 'read_rafdb',
-           'read_expw', 'read_ferplus', 'detect_format', 'load_faces', 'RandomErase', 'face_augment', 'FaceGetter',
-           'LabelGetter', 'TensorFaceGetter']
+__all__ = ['SPLITS', 'IMAGE_EXTS', 'MAX_IMAGE_PIXELS', 'FER2013_USAGE', 'SPLIT_DIRS', 'FERPLUS_MODES', 'FERPLUS_FOLDERS',
+           'LAYOUTS', 'AUGMENTS', 'FAST_CACHE_BYTES', 'FaceSet', 'open_image', 'synthetic_faceset', 'read_fer2013_csv',
+           'read_image_folder', 'read_rafdb', 'read_expw', 'ferplus_targets', 'read_ferplus', 'read_ferplus_folder',
+           'detect_format', 'load_faces', 'RandomErase', 'face_augment', 'FaceGetter', 'LabelGetter', 'VoteTarget',
+           'TensorFaceGetter']
 
 # %% ../nbs/02_data.ipynb #c0005
 SPLITS = ('train', 'valid', 'test')
@@ -40,6 +41,7 @@ class FaceSet:
     format: str = 'unknown'           # which reader made it
     root: Path | None = None          # where it was read from
     skipped: dict = field(default_factory=dict)  # reason -> number of faces skipped by the user's choice
+    target_mode: str = 'majority'     # how training faces are labelled: 'majority' (one class), or FERPlus's 'crossentropy' / 'probability' (`items['soft']`)
 
     def __len__(self): return len(self.items)
     def __repr__(self):
@@ -150,7 +152,7 @@ def subsample(self: FaceSet, n: int | None = None, # faces to keep in `split`
     rng = np.random.default_rng(seed); items = self.items; drop = []
     for _, g in items.iloc[idx].groupby('label'):
         drop += list(rng.choice(g.index.to_numpy(), size=len(g) - max(1, int(round(len(g) * frac))), replace=False))
-    return FaceSet(items.drop(index=drop).reset_index(drop=True), self.classes, self.pixels, self.format, self.root, dict(self.skipped))
+    return FaceSet(items.drop(index=drop).reset_index(drop=True), self.classes, self.pixels, self.format, self.root, dict(self.skipped), self.target_mode)
 
 # %% ../nbs/02_data.ipynb #c0011
 def synthetic_faceset(n_train: int = 2800, # faces in train
@@ -349,45 +351,162 @@ def read_expw(root,                    # the ExpW folder (with label/label.lst o
     items = _carve(_carve(pd.DataFrame(recs), test_pct, seed + 1, dst='test'), valid_pct / max(1e-9, 1 - test_pct), seed)
     return FaceSet(items, CLASSES, format='expw', root=root, skipped=skipped)
 
-# %% ../nbs/02_data.ipynb #c0039
+# %% ../nbs/02_data.ipynb #9f1e7ca3
+FERPLUS_MODES = ('majority', 'crossentropy', 'probability')
+
+def ferplus_targets(votes,                   # (N, 10) vote counts in `FERPLUS_COLUMNS` order
+                    mode: str = 'majority',  # one of `FERPLUS_MODES` (`probability` keeps the distribution; drawing happens when training)
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    "FERPlus's own rules, vectorised where they allow: (N, 8) targets over FERPlus's 8 emotions and a boolean `keep` per row."
+    if mode not in FERPLUS_MODES: raise ValueError(f"mode must be one of {FERPLUS_MODES}, got {mode!r}.")
+    v = np.asarray(votes, dtype=np.float64).copy()
+    if v.ndim != 2 or v.shape[1] != 10: raise ValueError(f"votes must be an (N, 10) array of counts, got shape {v.shape}.")
+    v[v <= 1] = 0                                            # 1. a single vote is an outlier
+    total = v.sum(1)
+    if mode == 'majority':
+        top, arg = v.max(1), v.argmax(1)
+        keep = (top > 0.5 * total) & (arg < 8)                # 2. more than half, and an emotion
+        t = np.zeros((len(v), 8)); t[np.flatnonzero(keep), arg[keep]] = 1
+        return t, keep
+    t, keep = np.zeros((len(v), 8)), np.zeros(len(v), bool)
+    for i, row in enumerate(v):                              # 3. the top classes, most votes first (ties together)
+        row, chosen, count, part = row.copy(), np.zeros(10), 0, 0.
+        while part < 0.75 * total[i] and count < 3 and row.max() > 0:
+            top = row.max(); tied = np.flatnonzero(row == top)
+            if (tied >= 8).any(): chosen[:] = 0; break         # unknown or not-a-face among the top: no emotion to learn
+            chosen[tied] = top; row[tied] = 0; part += top * len(tied); count += len(tied)
+        if chosen.sum() > 0.5 * total[i] and count <= 3:
+            t[i], keep[i] = chosen[:8] / chosen.sum(), True
+    return t, keep
+
+# %% ../nbs/02_data.ipynb #67eca96a
+_FERPLUS_NAME = re.compile(r'^fer(\d+)\.png$')
+
+def _check_ferplus_rows(votes: pd.DataFrame, splits, path):
+    "Refuse a vote file whose names or Usage do not sit on the FER2013 rows they label, naming the first line that disagrees."
+    names = votes['Image name'].fillna('').astype(str).str.strip()
+    named = (names != '').to_numpy()
+    num = pd.to_numeric(names.str.extract(_FERPLUS_NAME)[0], errors='coerce').to_numpy()
+    bad = np.flatnonzero(named & np.isnan(num))
+    if len(bad): raise ValueError(f"{path}, line {bad[0] + 2}: Image name {names.iloc[bad[0]]!r}; expected 'ferNNNNNNN.png' or empty.")
+    row = np.arange(len(votes)); nameless_above = np.cumsum(~named) - (~named)
+    repeat = names.duplicated(keep=False).to_numpy() & named   # either of a repeated name may be the one out of place
+    bad_name = np.flatnonzero(named & ~repeat & ((num > row) | (num < row - nameless_above)))
+    bad_usage = np.flatnonzero(votes['Usage'].map(FER2013_USAGE).to_numpy(dtype=object) != np.asarray(splits, dtype=object))
+    first = min([*bad_name[:1], *bad_usage[:1]], default=None)
+    if first is None: return
+    i, why = first, ' (both must be the unmodified originals, in their original row order)'
+    if len(bad_name) and bad_name[0] == first:
+        raise ValueError(f"{path}, line {i + 2}: Image name {names.iloc[i]!r} cannot label row {i} of fer2013.csv (names run with the rows, "
+                         f"lower by at most the {nameless_above[i]} nameless rows above it): the vote file is shifted or reordered{why}.")
+    raise ValueError(f"{path}, line {i + 2}: Usage {votes['Usage'].iloc[i]!r}, but row {i} of fer2013.csv is "
+                     f"{[k for k, s in FER2013_USAGE.items() if s == splits[i]][0]}: the vote file is not aligned with it{why}.")
+
+# %% ../nbs/02_data.ipynb #6a5f19cc
+def _ferplus_faceset(base: FaceSet, votes: pd.DataFrame, named, mode, root, fmt) -> FaceSet:
+    "Labels (majority on valid/test; `mode` on train) over `base`'s faces; drops counted by reason."
+    raw = votes[list(FERPLUS_COLUMNS)].to_numpy(dtype=np.float64)
+    is_train = (base.items['split'] == 'train').to_numpy()
+    maj, keep_maj = ferplus_targets(raw, 'majority')
+    targets, keep = maj, keep_maj.copy()
+    if mode != 'majority':
+        soft, keep_soft = ferplus_targets(raw[is_train], mode)
+        targets = maj.copy(); targets[is_train] = soft; keep[is_train] = keep_soft
+    keep &= named
+    v = raw.copy(); v[v <= 1] = 0
+    unreadable = named & ~keep & (v.argmax(1) >= 8)
+    spread = named & ~keep & ~unreadable & is_train & (mode != 'majority')   # the distribution rules, on training faces only
+    skipped = {'no_image': int((~named).sum()), 'unknown_or_not_face': int(unreadable.sum()),
+               'no_majority': int((named & ~keep & ~unreadable & ~spread).sum()), 'votes_too_spread': int(spread.sum())}
+    items = base.items[keep].copy()
+    items['label'] = [CLASSES8.index(canonical_label(FERPLUS_COLUMNS[a])) for a in targets[keep].argmax(1)]
+    if mode != 'majority':   # the vote distribution of each training face, in the canonical class order
+        order = [FERPLUS_COLUMNS.index(n) for n in ('anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral', 'contempt')]
+        items['soft'] = [tuple(t[order]) if tr else None for t, tr in zip(targets[keep], is_train[keep])]
+    return FaceSet(items.reset_index(drop=True), CLASSES8, base.pixels, format=fmt, root=root,
+                   skipped={k: n for k, n in skipped.items() if n}, target_mode=mode)
+
 def read_ferplus(fer2013_csv,   # the original fer2013.csv (pixels)
                  ferplus_csv,   # fer2013new.csv (votes), aligned row by row with `fer2013_csv`
+                 mode: str = 'majority', # how training faces are labelled: one of `FERPLUS_MODES` (valid and test: always majority)
                 ) -> FaceSet:
-    "FERPlus majority-vote labels over FER2013's pixels; dropped faces are counted in `skipped`."
-    base = read_fer2013_csv(fer2013_csv)
+    "FERPlus over FER2013's pixels, labelled by the FERPlus authors' rules; dropped faces are counted in `skipped`."
+    if mode not in FERPLUS_MODES: raise ValueError(f"mode must be one of {FERPLUS_MODES}, got {mode!r}.")
     ferplus_csv = Path(ferplus_csv)
     if not ferplus_csv.exists(): raise FileNotFoundError(f"{ferplus_csv}: FERPlus CSV not found.")
-    votes = pd.read_csv(ferplus_csv)
+    base = read_fer2013_csv(fer2013_csv)
+    votes = _read_csv(ferplus_csv, dtype={'Usage': str, 'Image name': str})
     missing = [c for c in ('Usage', 'Image name') + FERPLUS_COLUMNS if c not in votes.columns]
     if missing: raise ValueError(f"{ferplus_csv}: missing column(s) {missing}; expected the header of fer2013new.csv.")
     if len(votes) != len(base):
         raise ValueError(f"{ferplus_csv} has {len(votes)} rows but {fer2013_csv} has {len(base)}: FERPlus is aligned row by row "
                          f"with the original fer2013.csv, so both must be the unmodified originals.")
-    v = votes[list(FERPLUS_COLUMNS)].to_numpy(dtype=float)
-    top = v.max(1); arg = v.argmax(1); emo = v[:, :8]
-    ties = (emo == emo.max(1, keepdims=True)).sum(1) > 1
-    no_name = votes['Image name'].isna().to_numpy()
-    unknown = arg >= 8
-    weak = ~(top > v.sum(1) / 2)
-    skipped = {'no_image': int(no_name.sum()), 'unknown_or_not_face': int((~no_name & unknown).sum()),
-               'tie': int((~no_name & ~unknown & ties).sum()), 'no_majority': int((~no_name & ~unknown & ~ties & weak).sum())}
-    keep = ~(no_name | unknown | ties | weak)
-    items = base.items[keep].copy()
-    items['label'] = [CLASSES8.index(canonical_label(FERPLUS_COLUMNS[a])) for a in arg[keep]]
-    return FaceSet(items.reset_index(drop=True), CLASSES8, base.pixels, format='ferplus', root=ferplus_csv,
-                   skipped={k: n for k, n in skipped.items() if n})
+    _check_votes(votes, ferplus_csv)
+    _check_ferplus_rows(votes, base.items['split'].to_numpy(), ferplus_csv)
+    named = votes['Image name'].fillna('').astype(str).str.strip().ne('').to_numpy()
+    return _ferplus_faceset(base, votes, named, mode, ferplus_csv, 'ferplus')
+
+def _check_votes(votes: pd.DataFrame, path, line0: int = 2):
+    "Every vote a whole number 0..10, or an error naming the line and column."
+    for c in FERPLUS_COLUMNS:
+        col = pd.to_numeric(votes[c], errors='coerce')
+        bad = np.flatnonzero(~(col.between(0, 10) & (col == col.round())).to_numpy())
+        if len(bad):
+            i = bad[0]
+            raise ValueError(f"{path}, line {i + line0}: {c} vote {votes[c].iloc[i]!r}; expected a whole number of votes 0..10.")
+
+# %% ../nbs/02_data.ipynb #ddb2e516
+FERPLUS_FOLDERS = {'FER2013Train': 'train', 'FER2013Valid': 'valid', 'FER2013Test': 'test'}
+
+def _ferplus_box(text, path, line):
+    try:
+        box = tuple(int(v) for v in str(text).strip().strip('()').split(','))
+        if len(box) != 4: raise ValueError
+    except ValueError: raise ValueError(f"{path}, line {line}: face box {text!r}; expected '(left, top, right, bottom)'.") from None
+    return box
+
+def read_ferplus_folder(root,                    # the folder holding FER2013Train/, FER2013Valid/, FER2013Test/
+                        mode: str = 'majority',  # how training faces are labelled: one of `FERPLUS_MODES`
+                       ) -> FaceSet:
+    "FERPlus in the layout of its `generate_training_data.py`: `label.csv` + `fer*.png` per split folder."
+    if mode not in FERPLUS_MODES: raise ValueError(f"mode must be one of {FERPLUS_MODES}, got {mode!r}.")
+    root = Path(root)
+    parts = [(split, root/d) for d, split in FERPLUS_FOLDERS.items() if (root/d/'label.csv').exists()]
+    if not parts: raise FileNotFoundError(f"{root}: no FERPlus split folder with a label.csv (expected {', '.join(FERPLUS_FOLDERS)}).")
+    tables, faces = [], []
+    for split, folder in parts:
+        lst = folder/'label.csv'
+        lab = _read_csv(lst, header=None, dtype=str, skipinitialspace=True)
+        if lab.shape[1] != 12:
+            raise ValueError(f"{lst}: {lab.shape[1]} columns; expected 12 (image name, face box, then the votes for "
+                             f"{', '.join(FERPLUS_COLUMNS)}), as FERPlus's generate_training_data.py writes it.")
+        lab.columns = ['Image name', 'box', *FERPLUS_COLUMNS]
+        _check_votes(lab, lst, line0=1)
+        for ln, (name, box) in enumerate(zip(lab['Image name'], lab['box']), 1):
+            if not _FERPLUS_NAME.match(str(name)): raise ValueError(f"{lst}, line {ln}: image name {name!r}; expected 'ferNNNNNNN.png'.")
+            x0, y0, x1, y1 = _ferplus_box(box, lst, ln)
+            im = open_image(folder/name).convert('L')
+            if (x0, y0, x1, y1) != (0, 0, *im.size): im = im.crop((x0, y0, x1, y1))
+            faces.append(np.asarray(im.resize((48, 48), Image.BILINEAR) if im.size != (48, 48) else im))
+        tables.append(lab.assign(split=split))
+    votes = pd.concat(tables, ignore_index=True)
+    rows = votes['Image name'].str.extract(_FERPLUS_NAME)[0].astype(int).to_numpy()
+    items = pd.DataFrame(dict(label=0, split=votes['split'].to_numpy(dtype=object), path=None, index=np.arange(len(votes)), box=None, row=rows))
+    base = FaceSet(items, CLASSES8, np.stack(faces), format='ferplus-folder', root=root)
+    return _ferplus_faceset(base, votes, np.ones(len(votes), bool), mode, root, 'ferplus-folder')
 
 # %% ../nbs/02_data.ipynb #c0042
 LAYOUTS = """expected one of:
   synthetic                      the built-in faces (pass the word 'synthetic')
   fer2013.csv[.gz]               FER2013 CSV with header emotion,pixels,Usage
-  folder with fer2013.csv + fer2013new.csv   FERPlus (majority vote)
+  folder with fer2013.csv + fer2013new.csv   FERPlus, CSV layout (votes, labelled by the FERPlus rules)
+  folder with FER2013Train/ FER2013Valid/ FER2013Test/ (label.csv + fer*.png)   FERPlus, generate_training_data.py layout
   folder with EmoLabel/list_patition_label.txt + Image/aligned/   RAF-DB basic
   folder with label/label.lst (or label.lst) + image/origin/        ExpW
   folder of class folders, or of train/valid/test folders of class folders   image folder (FER2013 images, CK+48, ...)"""
 
 def detect_format(path) -> str:
-    "Name of the data layout at `path` ('synthetic', 'fer2013-csv', 'ferplus', 'rafdb', 'expw', 'fer2013-folder', 'image-folder')."
+    "Name of the data layout at `path` ('synthetic', 'fer2013-csv', 'ferplus', 'ferplus-folder', 'rafdb', 'expw', 'fer2013-folder', 'image-folder')."
     if str(path) == 'synthetic': return 'synthetic'
     p = Path(path)
     if not p.exists(): raise FileNotFoundError(f"{p}: no such file or folder; {LAYOUTS}")
@@ -400,6 +519,7 @@ def detect_format(path) -> str:
             raise ValueError(f"{p}: a CSV without FER2013's columns emotion,pixels,Usage (found {list(head)}); {LAYOUTS}")
         raise ValueError(f"{p}: unknown file type; {LAYOUTS}")
     if (p/'fer2013new.csv').exists() and _fer_csv_in(p): return 'ferplus'
+    if any((p/d/'label.csv').exists() for d in FERPLUS_FOLDERS): return 'ferplus-folder'
     if (p/'EmoLabel'/'list_patition_label.txt').exists(): return 'rafdb'
     if (p/'label'/'label.lst').exists() or (p/'label.lst').exists(): return 'expw'
     if _fer_csv_in(p): return 'fer2013-csv'
@@ -416,14 +536,15 @@ def _fer_csv_in(folder):
 
 def load_faces(source,                    # 'synthetic', or a path to any supported layout
                on_error: str = 'raise',   # 'raise' or 'skip' (and count) bad rows / missing images where a reader allows it
-               **kwargs,                  # passed to the reader (e.g. valid_pct, seed; n_train, size for synthetic)
+               **kwargs,                  # passed to the reader (e.g. valid_pct, seed; n_train, size for synthetic; mode for FERPlus)
               ) -> FaceSet:
     "Load any supported FER data set into a `FaceSet`, detecting its layout."
     fmt = detect_format(source)
     if fmt == 'synthetic': return synthetic_faceset(**kwargs)
     p = Path(source)
     if fmt == 'fer2013-csv': return read_fer2013_csv(p if p.is_file() else _fer_csv_in(p), on_error=on_error)
-    if fmt == 'ferplus': return read_ferplus(_fer_csv_in(p), p/'fer2013new.csv')
+    if fmt == 'ferplus': return read_ferplus(_fer_csv_in(p), p/'fer2013new.csv', **kwargs)
+    if fmt == 'ferplus-folder': return read_ferplus_folder(p, **kwargs)
     if fmt == 'rafdb': return read_rafdb(p, on_error=on_error, **kwargs)
     if fmt == 'expw': return read_expw(p, on_error=on_error, **kwargs)
     return read_image_folder(p, fmt=fmt, **kwargs)
@@ -501,6 +622,19 @@ def datablock(self: FaceSet, size: int = 48, # HR side in pixels
 
 FAST_CACHE_BYTES = 2**30   # largest resized copy of an in-memory set that `dataloaders` makes by itself (1 GiB)
 
+class VoteTarget(Transform):
+    "Row position -> a training face's vote distribution (a float tensor; in 'probability' mode one label drawn from it), or any other face's class index."
+    def __init__(self, faces: FaceSet):
+        n = len(faces.classes)
+        self.labels, self.draw = faces.items['label'].to_numpy(), faces.target_mode == 'probability'
+        self.soft = np.stack([np.full(n, np.nan, np.float32) if s is None or not np.ndim(s) else np.asarray(s, np.float32) for s in faces.items['soft']])
+        self.vocab = CategoryMap(list(faces.classes), sort=False)
+    def encodes(self, i: int):
+        i = int(i); s = self.soft[i]
+        if np.isnan(s[0]): return TensorCategory(self.labels[i])
+        if self.draw: s = np.eye(len(s), dtype=np.float32)[np.random.choice(len(s), p=s / s.sum())]
+        return TensorBase(torch.from_numpy(s.copy()))
+
 class TensorFaceGetter:
     "Picklable getter for in-memory sets: row position -> uint8 `TensorImageBW`/`TensorImage` (C, size, size), resized once."
     def __init__(self, faces: FaceSet, size: int, channels: int = 1):
@@ -537,17 +671,21 @@ def dataloaders(self: FaceSet, size: int = 48, # HR side in pixels
         no_copy = in_memory and self.pixels.ndim == 3 and tuple(self.pixels.shape[1:]) == (size, size) and channels == 1
         fast = in_memory and (no_copy or len(self) * size * size * channels <= FAST_CACHE_BYTES)
     if fast and not in_memory: raise ValueError(f"fast=True needs every face in memory; the {self.format} data from {self.root} is read from files.")
+    votes = self.target_mode != 'majority' and 'soft' in self.items
+    if votes and not fast: raise ValueError(f"training on vote distributions ({self.target_mode!r}) needs the faces in memory (fast=True).")
     if not fast:
         dls = self.datablock(size, channels, valid, augment, train).dataloaders(None, bs=bs, num_workers=num_workers, device=device, **kwargs)
     else:
         block = self.datablock(size, channels, valid, augment, train)    # the same checks, splits and batch transforms
         train_idx, valid_idx = self.indices(train), self.indices(valid)
         dsets = Datasets(np.concatenate([train_idx, valid_idx]).tolist(),
-                         tfms=[[TensorFaceGetter(self, size, channels)], [LabelGetter(self), Categorize(vocab=list(self.classes), sort=False)]],
+                         tfms=[[TensorFaceGetter(self, size, channels)],
+                               [VoteTarget(self)] if votes else [LabelGetter(self), Categorize(vocab=list(self.classes), sort=False)]],
                          splits=(list(range(len(train_idx))), list(range(len(train_idx), len(train_idx) + len(valid_idx)))))
         dls = dsets.dataloaders(bs=bs, num_workers=num_workers, device=device,
                                 after_batch=list(block.batch_tfms), **kwargs)
     dls.faces, dls.hr_size, dls.channels, dls.fast = self, size, channels, fast
+    dls.target_mode = self.target_mode if votes else 'majority'   # `fer_learner` picks its loss from it
     return dls
 
 @patch
@@ -563,4 +701,3 @@ def eval_dl(self: FaceSet, split: str = 'test', # the split to score, or 'all' (
            ):
     "A labelled, unshuffled DataLoader over `split` alone, without augmentation: a set needs no train or valid split to be scored."
     return self.dataloaders(size, channels, bs, valid=split, augment=False, device=device, train=split).valid
-

@@ -23,7 +23,8 @@ from .models import create_model, save_model
 from .distill import ASKDCallback
 
 # %% auto #0
-__all__ = ['CHECKPOINT_NAME', 'fer_learner', 'FitCheckpoint', 'read_checkpoint', 'train_teacher', 'train_student']
+__all__ = ['CHECKPOINT_NAME', 'VoteCrossEntropy', 'fer_learner', 'FitCheckpoint', 'read_checkpoint', 'train_teacher',
+           'train_student']
 
 # %% ../nbs/12_learner.ipynb #c0005
 def _teacher_model(teacher):
@@ -39,6 +40,18 @@ def _as_model(arch, channels, num_classes, model_kwargs):
     if getattr(arch, 'fer_config', None) is None:
         arch.fer_config = dict(arch=type(arch).__name__, in_chans=channels, num_classes=num_classes, model_kwargs={})
     return arch
+
+class VoteCrossEntropy:
+    "Cross-entropy against a distribution for float targets (FERPlus votes), fastai's (label-smoothing) cross-entropy for class indices."
+    def __init__(self, eps: float = 0.):   # label smoothing, applied to both kinds of target
+        self.eps = eps
+        self.hard = LabelSmoothingCrossEntropyFlat(eps=eps) if eps else CrossEntropyLossFlat()
+    def __call__(self, pred, targ):
+        if not (targ.is_floating_point() and targ.ndim == pred.ndim): return self.hard(pred, targ)   # validation: majority labels
+        t = targ.float() * (1 - self.eps) + self.eps / pred.shape[-1]
+        return -(t * torch.log_softmax(pred.float(), -1)).sum(-1).mean()
+    def activation(self, x): return torch.softmax(x, -1)
+    def decodes(self, x): return x.argmax(-1)
 
 def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.dataloaders`)
                 arch: str | nn.Module = 'gmenet_tiny', # a name from `list_models()`, or a model (as fastai's `vision_learner` takes one)
@@ -75,11 +88,14 @@ def fer_learner(dls: DataLoaders,          # HR DataLoaders (from `FaceSet.datal
     askd = ASKDCallback(teacher, lam=lam, **(distill_kwargs or {})) if teacher is not None else None
     if askd is not None: callbacks.append(askd)
     if hasattr(model, 'fer_callbacks'): callbacks += list(model.fer_callbacks())
-    loss_func = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+    targets = getattr(dls, 'target_mode', 'majority')   # FERPlus vote distributions where the DataLoaders carry them (`02_data`)
+    if targets == 'majority': loss_func = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+    else: loss_func = VoteCrossEntropy(label_smoothing)
     learn = Learner(dls, model, loss_func=loss_func, metrics=[accuracy, F1Score(average='macro')],
                     cbs=callbacks + list(cbs or []), **kwargs)
     learn.degrade_spec = spec
     learn.fer_meta = dict(classes=list(dls.vocab), **spec.to_dict(), distilled=teacher is not None)
+    if targets != 'majority': learn.fer_meta['targets'] = targets
     if askd is not None:   # how it was distilled, so that a saved student says so
         learn.fer_meta['distillation'] = dict(lam=askd.lam, parts=list(askd.parts), kd_weight=askd.kd_weight)
     model.fer_config.update(learn.fer_meta)  # the model in memory knows what a saved one would: evaluation reads it
@@ -98,9 +114,8 @@ def save_fer(self: Learner, path, # folder for model.safetensors + config.json
             ) -> Path:
     "Save this learner's model with everything needed to rebuild and use it, its `DegradeSpec` included (see `save_model`)."
     if rank_distrib(): return Path(path)   # several processes (see the end of this notebook): the first one writes
-    facts = {k: v for k, v in self.fer_meta.items() if k in ('distilled', 'distillation')}
+    facts = {k: v for k, v in self.fer_meta.items() if k in ('distilled', 'distillation', 'targets')}
     return save_model(self.model, path, classes=self.fer_meta['classes'], **facts, **extra)
-
 
 # %% ../nbs/12_learner.ipynb #97d1d0f8
 CHECKPOINT_NAME = 'checkpoint.pth'
