@@ -3,7 +3,7 @@
 Scenes: a face-free scikit-image photo cropped to 640x480 with six real faces pasted on it (scikit-image's 100
 LFW crops and its astronaut, plus FER2013 PrivateTest faces when `--fer-csv` exists), each 8 to 160 px (log-uniform), turned,
 blurred or partly hidden (a blob over half the mouth, a bar over the mouth or the eyes); see
-`fer_lowres.detect.compose_scene`. Every detector sees the same scenes and the same face-free pictures. Prints
+`fer_lowres.detect_train.compose_scene`. Every detector sees the same scenes and the same face-free pictures. Prints
 recall by face size (faces neither hidden, turned nor blurred) and by trouble (faces of 16 px and more), false
 positives per face-free picture and per scene, and the median time per 640x480 picture, as a markdown table;
 then frames/s on a 640x480 clip with detection on every frame and on every 5th (`track_faces`).
@@ -22,8 +22,8 @@ import argparse, os, sys, time
 
 import numpy as np
 
-from fer_lowres.detect import (available_detectors, benchmark_table, compose_scene, detection_benchmark, face_free_images,
-                               list_detectors, real_faces, resolve_detector, track_faces)
+from fer_lowres.detect import available_detectors, face_free_images, list_detectors, resolve_detector, track_faces
+from fer_lowres.detect_train import benchmark_table, compose_scene, detection_benchmark, real_faces
 
 
 def video_rates(detector, faces, threads=1, n_frames=40, every=(1, 5), seed=0):

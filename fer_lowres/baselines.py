@@ -9,7 +9,8 @@ from __future__ import annotations
 from torch import nn
 import torch.nn.functional as F
 from fastai.vision.all import create_vision_model, resnet18 as tv_resnet18
-from .core import register_model, InputNorm
+from .core import register_model
+from .torch_core import InputNorm
 from .attention import ConvBNAct   # the project's one conv + BatchNorm + ReLU block
 
 # %% auto #0

@@ -1,4 +1,4 @@
-"""The one label space every data set is mapped into, the device helpers, and the model registry that the factory reads.
+"""The one label space every data set is mapped into, the device helpers, and the model registry that the factory reads; light enough for the runtime (no PyTorch, no fastai at import).
 
 Docs: http://localhost:8000/core.html.md"""
 
@@ -6,18 +6,15 @@ Docs: http://localhost:8000/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c0002
 from __future__ import annotations
-import os, random
+import os, random, sys
 from pathlib import Path
 from typing import Callable
 import numpy as np
-import torch
-from fastai.learner import Metric
-from fastai.torch_core import find_bs
 
 # %% auto #0
 __all__ = ['CLASSES', 'CLASSES8', 'LABEL_ALIASES', 'NATIVE_CODES', 'FERPLUS_COLUMNS', 'MODEL_REGISTRY', 'MIN_SIDE',
            'canonical_label', 'class_index', 'native_to_index', 'default_device', 'seed_everything', 'in_test',
-           'find_fer2013', 'register_model', 'InputNorm', 'LossPart']
+           'find_fer2013', 'register_model']
 
 # %% ../nbs/00_core.ipynb #c0005
 CLASSES = ('angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral')
@@ -69,8 +66,9 @@ def native_to_index(dataset: str, # a key of `NATIVE_CODES`
     return CLASSES8.index(table[code])
 
 # %% ../nbs/00_core.ipynb #c0013
-def default_device() -> torch.device:
-    "The best device here: CUDA, then MPS, then CPU."
+def default_device():
+    "The best device here (a `torch.device`): CUDA, then MPS, then CPU."
+    import torch
     if torch.cuda.is_available(): return torch.device('cuda')
     if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
@@ -78,6 +76,7 @@ def default_device() -> torch.device:
 def seed_everything(seed: int = 0, # the seed for Python, NumPy and torch
                    ) -> None:
     "Seed Python's, NumPy's and torch's random generators."
+    import torch
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
 def in_test() -> bool:
@@ -85,7 +84,9 @@ def in_test() -> bool:
     return bool(os.environ.get('IN_TEST'))
 
 # %% ../nbs/00_core.ipynb #c0015
-if in_test(): torch.set_num_threads(1)
+if in_test():
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
+    if 'torch' in sys.modules: sys.modules['torch'].set_num_threads(1)
 
 # %% ../nbs/00_core.ipynb #c0019
 def find_fer2013(start: Path | str | None = None, # folder to search upwards from (default: the working directory)
@@ -108,30 +109,5 @@ def register_model(fn: Callable) -> Callable:
     MODEL_REGISTRY[fn.__name__] = fn
     return fn
 
-# %% ../nbs/00_core.ipynb #c0031
-class InputNorm(torch.nn.Module):
-    "Fixed input normalisation `(x - mean) / std`, per channel, inside the model."
-    def __init__(self, mean=(0.5,), std=(0.25,)):
-        super().__init__()
-        self.register_buffer('mean', torch.tensor(mean).view(1, -1, 1, 1), persistent=False)
-        self.register_buffer('std', torch.tensor(std).view(1, -1, 1, 1), persistent=False)
-    def forward(self, x): return (x - self.mean) / self.std
-
 # %% ../nbs/00_core.ipynb #f8e85fbf
 MIN_SIDE = 6  # px: the smallest face side (and the map side below which strided layers stop halving)
-
-# %% ../nbs/00_core.ipynb #c0034
-class LossPart(Metric):
-    "A progress-table column: the batch-size-weighted mean of `learn.loss_parts[part]` over the epoch."
-    def __init__(self, part: str): self.part = part
-    def reset(self): self.total, self.count = 0., 0
-    def accumulate(self, learn):
-        parts = getattr(learn, 'loss_parts', None)
-        if not parts or self.part not in parts: return
-        bs = find_bs(learn.yb)
-        self.total += float(parts[self.part]) * bs
-        self.count += bs
-    @property
-    def value(self): return self.total / self.count if self.count else None
-    @property
-    def name(self): return self.part

@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
-from .core import CLASSES, InputNorm, in_test, seed_everything
+from .core import CLASSES, in_test, seed_everything
+from .torch_core import InputNorm
 from .synthetic import synthetic_faces
 from .degrade import DegradeSpec
 from .learner import fer_learner

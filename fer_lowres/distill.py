@@ -70,7 +70,7 @@ def logit_kd_loss(student_logits: Tensor, # (B, classes)
     return F.kl_div(s, t, log_target=True, reduction='batchmean') * T * T
 
 # %% ../nbs/07_distill.ipynb #c0021
-from .core import LossPart   # the progress-table column for one part of the loss (notebook 00)
+from .torch_core import LossPart   # the progress-table column for one part of the loss (notebook 00b)
 
 # %% ../nbs/07_distill.ipynb #c0022
 class ASKDCallback(Callback):

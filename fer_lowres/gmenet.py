@@ -11,7 +11,8 @@ import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
-from .core import register_model, InputNorm, MIN_SIDE
+from .core import register_model, MIN_SIDE
+from .torch_core import InputNorm
 from .attention import ConvBNAct, MixedAttentionBlock, attention_maps as collect_attention_maps
 from .globalbranch import QuasiSymmetricBranch
 

@@ -21,57 +21,13 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import CLASSES8, MIN_SIDE
 from .degrade import DegradeSpec
-from .data import open_image
+from .images import read_image, to_uint8
 from .synthetic import synthetic_faces
 from .models import load_model
 
 # %% auto #0
-__all__ = ['VIDEO_COLUMNS', 'DETECT_EVERY', 'read_image', 'FaceResult', 'onnx_session', 'Predictor', 'crop_faces', 'detect_crops',
-           'draw_faces', 'iter_video', 'analyse_video', 'plot_video', 'write_test_video', 'write_pan_video']
-
-# %% ../nbs/15_inference.ipynb #c0011
-def _to_uint8(a: np.ndarray, what: str) -> np.ndarray:
-    "8-bit pixels: uint8 as they are, 16-bit (uint16, or integers above 255) scaled by 1/257, floats in [0, 1] by 255; NaN refused."
-    if a.dtype == np.uint8: return a
-    if a.dtype == bool or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
-        raise TypeError(f"{what}: pixel type {a.dtype} is not an image type; expected uint8 (0..255), uint16 (0..65535) or float (0..1).")
-    if np.issubdtype(a.dtype, np.integer):
-        lo, top = (int(a.min()), int(a.max())) if a.size else (0, 0)
-        if top > 65535 or lo < 0: raise ValueError(f"{what}: {a.dtype} pixels from {lo} to {top}; expected 0..255 (8-bit) or 0..65535 (16-bit).")
-        deep = a.dtype == np.uint16 or top > 255
-        a = a.astype(np.float32)
-        return (a / 257 if deep else a).round().astype(np.uint8)
-    bad = int((~np.isfinite(a)).sum())
-    if bad: raise ValueError(f"{what}: {bad} pixel value(s) are NaN or infinite; expected finite values in [0, 1] (or 0..255).")
-    a = a.astype(np.float32)
-    if a.size and a.max() <= 1.0: a = a * 255
-    return np.clip(a, 0, 255).round().astype(np.uint8)
-
-def read_image(image,                 # a file path, a PIL image, a NumPy array (H,W) / (H,W,C), or a tensor (C,H,W)
-               channels: int = 3,     # 1: grayscale (H, W); 3: RGB (H, W, 3)
-              ) -> np.ndarray:
-    "`image` as a uint8 array, (H, W) for `channels=1` or (H, W, 3) for `channels=3`."
-    if channels not in (1, 3): raise ValueError(f"channels must be 1 or 3, got {channels!r}.")
-    what = str(image) if isinstance(image, (str, Path)) else type(image).__name__
-    if isinstance(image, (str, Path)): image = open_image(image)
-    if isinstance(image, Image.Image):
-        return np.asarray(image.convert('L' if channels == 1 else 'RGB'))
-    if isinstance(image, torch.Tensor):
-        t = image.detach().cpu()
-        if t.ndim == 3: t = t.permute(1, 2, 0)
-        image = t.numpy()
-    if not isinstance(image, np.ndarray):
-        raise TypeError(f"image: got a {what}; expected a file path, a PIL image, a NumPy array or a tensor.")
-    a = image
-    if a.ndim == 3 and a.shape[-1] not in (1, 3, 4) and a.shape[0] in (1, 3): a = a.transpose(1, 2, 0)
-    if a.ndim == 3 and a.shape[-1] == 4: a = a[..., :3]
-    if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
-    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[-1] != 3):
-        raise ValueError(f"image: array of shape {image.shape}; expected (H, W), (H, W, 3) or (H, W, 4).")
-    a = _to_uint8(np.ascontiguousarray(a), 'image')
-    if channels == 1 and a.ndim == 3: return np.asarray(Image.fromarray(a).convert('L'))
-    if channels == 3 and a.ndim == 2: return np.repeat(a[..., None], 3, -1)
-    return a
+__all__ = ['VIDEO_COLUMNS', 'DETECT_EVERY', 'FaceResult', 'onnx_session', 'Predictor', 'crop_faces', 'detect_crops', 'draw_faces',
+           'iter_video', 'analyse_video', 'plot_video', 'write_test_video', 'write_pan_video']
 
 # %% ../nbs/15_inference.ipynb #c0015
 @dataclass
@@ -108,19 +64,18 @@ def onnx_session(path, threads: int | None = None):
     try: return ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
     except Exception as e: raise ValueError(f"{path}: onnxruntime cannot load it ({str(e).splitlines()[0]}).") from None
 
-
 # %% ../nbs/15_inference.ipynb #c0018
 def _stack(faces, channels) -> torch.Tensor:
     "Same-size faces as a float (B, C, H, W) tensor in [0, 1]; a list of mixed sizes as a list of (1, C, H, W)."
     if isinstance(faces, torch.Tensor):
         x = faces.as_subclass(torch.Tensor) if type(faces) is not torch.Tensor else faces
         if x.ndim != 4: raise ValueError(f"faces: a tensor of shape {tuple(x.shape)}; expected a batch (B, C, H, W).")
-        if not x.is_floating_point(): return [torch.from_numpy(_to_uint8(x.cpu().numpy(), 'faces')).float() / 255]
+        if not x.is_floating_point(): return [torch.from_numpy(to_uint8(x.cpu().numpy(), 'faces')).float() / 255]
         bad = int((~torch.isfinite(x)).sum())
         if bad: raise ValueError(f"faces: {bad} pixel value(s) are NaN or infinite; expected finite values in [0, 1].")
         return [x.float()]
     if isinstance(faces, np.ndarray) and faces.ndim in (3, 4):
-        a = _to_uint8(faces, 'faces')
+        a = to_uint8(faces, 'faces')
         a = a[..., None] if a.ndim == 3 else a
         return [torch.from_numpy(np.require(a, requirements='CW')).permute(0, 3, 1, 2).float() / 255]   # 'W': a writable copy if read-only
     if isinstance(faces, (str, Path, Image.Image, np.ndarray)): faces = [faces]
@@ -134,7 +89,6 @@ def _channels(x, channels):
     if channels == 1 and x.shape[1] in (3, 4): return (x[:, :3] * x.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
     if channels == 3 and x.shape[1] == 1: return x.expand(-1, 3, -1, -1)
     raise ValueError(f"faces have {x.shape[1]} channels; the model reads {channels}.")
-
 
 # %% ../nbs/15_inference.ipynb #c0016
 class Predictor:
@@ -232,7 +186,6 @@ class Predictor:
         boxes = [None] * len(p) if boxes is None else list(boxes)
         return [FaceResult(None if b is None else tuple(int(v) for v in b), self.classes[int(q.argmax())],
                            dict(zip(self.classes, q.tolist())), self.name) for q, b in zip(p, boxes)]
-
 
 # %% ../nbs/15_inference.ipynb #c0028
 from .detect import detect_faces, track_faces  # the face detectors live in `14_detect`

