@@ -6,7 +6,7 @@ Docs: http://localhost:8000/learner.html.md"""
 
 # %% ../nbs/12_learner.ipynb #c0002
 from __future__ import annotations
-import contextlib, os, random, shutil, tempfile
+import contextlib, io, random, shutil, tempfile
 import numpy as np
 from pathlib import Path
 import torch
@@ -21,10 +21,11 @@ from .core import seed_everything
 from .degrade import DegradeCallback, DegradeSpec
 from .models import create_model, save_model
 from .distill import ASKDCallback
+from .files import atomic_write
 
 # %% auto #0
-__all__ = ['CHECKPOINT_NAME', 'VoteCrossEntropy', 'fer_learner', 'FitCheckpoint', 'read_checkpoint', 'train_teacher',
-           'train_student']
+__all__ = ['CHECKPOINT_NAME', 'VoteCrossEntropy', 'fer_learner', 'FitCheckpoint', 'read_checkpoint', 'TrainingDiverged',
+           'StopOnNonFinite', 'train_teacher', 'train_student']
 
 # %% ../nbs/12_learner.ipynb #c0005
 def _teacher_model(teacher):
@@ -136,12 +137,19 @@ def _set_rng_states(dls, s: dict):
     random.setstate(s['python']); _train_dl(dls).rng.setstate(s['batches'])
     np.random.set_state((s['numpy'][0], s['numpy'][1].numpy().astype(np.uint32), *s['numpy'][2:]))
 
+def _save_atomic(state, path: Path):
+    "`torch.save` through `atomic_write`: a full disk is an error naming the file, and leaves no partial file (torch's own writer only says 'unexpected pos')."
+    buf = io.BytesIO(); torch.save(state, buf)
+    with atomic_write(path, 'checkpoint', binary=True) as f: f.write(buf.getbuffer())
+
 class _AtomicSaveModel(SaveModelCallback):
     "fastai's `SaveModelCallback`, writing under a temporary name and renaming, so a kill never leaves half a file."
     def _save(self, name):
         if rank_distrib(): return   # several processes: the first one keeps the best epoch
-        tmp = self.learn.save(f'{name}_partial', with_opt=self.with_opt)
-        self.last_saved_path = tmp.with_name(f'{name}.pth'); os.replace(tmp, self.last_saved_path)
+        model = getattr(self.learn.model, 'module', self.learn.model)
+        state = dict(model=model.state_dict(), opt=self.learn.opt.state_dict()) if self.with_opt else model.state_dict()
+        self.last_saved_path = self.learn.path/self.learn.model_dir/f'{name}.pth'
+        _save_atomic(state, self.last_saved_path)
     def after_fit(self, **kwargs):
         if num_distrib() <= 1: return super().after_fit(**kwargs)
         if not rank_distrib():   # the first process loads its best epoch, and sends it to the others (maybe on other machines)
@@ -160,8 +168,7 @@ class FitCheckpoint(Callback):
         state = dict(model=model.state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch, n_epoch=self.n_epoch,
                      train_iter=self.learn.train_iter, rng=_rng_states(self.dls),
                      best=None if self.tracker is None else float(self.tracker.best))
-        tmp = self.folder/(CHECKPOINT_NAME + '.partial')
-        torch.save(state, tmp); os.replace(tmp, self.folder/CHECKPOINT_NAME)
+        _save_atomic(state, self.folder/CHECKPOINT_NAME)
 
 def read_checkpoint(folder) -> dict:
     "The checkpoint in `folder` (tensors and plain values only: `weights_only=True`), or an error saying what is wrong."
@@ -205,6 +212,22 @@ def _resume(learn, folder, epochs, tracker) -> tuple[int, list]:
     learn._do_fit = _do_fit
     return start, [_ResumeAt(state)]
 
+# %% ../nbs/12_learner.ipynb #div02
+class TrainingDiverged(RuntimeError):
+    "A fit ended because its loss stopped being a finite number; `reason` is the message (fastai prefixes the callback's name to `args`)."
+    def __init__(self, reason: str): super().__init__(reason); self.reason = reason
+
+class StopOnNonFinite(Callback):
+    "End the fit at the first training or validation loss that is not finite (NaN, inf), with an error saying where."
+    order = 95   # after every callback that adds to the loss (ASKDCallback: 20), so the loss checked is the one trained on
+    def after_loss(self):
+        loss = getattr(self.learn, 'loss_grad', None)
+        if loss is None or bool(torch.isfinite(loss.detach()).all()): return
+        phase, lr = ('training', self.opt.hypers[-1]['lr']) if self.training else ('validation', None)
+        raise TrainingDiverged(f"training diverged: the {phase} loss is {loss.detach().float().mean().item()} at epoch {self.epoch + 1} "
+                               f"of {self.n_epoch}, batch {self.iter + 1}{f' (learning rate {lr:.3g} there)' if lr is not None else ''}; "
+                               f"lower the learning rate or the loss weights. Nothing was saved as a trained model.")
+
 # %% ../nbs/12_learner.ipynb #c0011
 @contextlib.contextmanager
 def _quiet_unless_first(learn):
@@ -226,12 +249,16 @@ def _fit(learn, epochs, lr, keep_best,
     learn.path = folder if folder is not None else Path(tempfile.mkdtemp(prefix='fer_lowres_')) if keep_best else path
     tracker = _AtomicSaveModel(monitor='accuracy', fname='best', with_opt=False) if keep_best else None
     ddp = _distributed_trainer(learn) if num_distrib() > 1 else None   # started by torchrun / accelerate launch (see below)
-    cbs = [c for c in (tracker, FitCheckpoint(folder, tracker) if folder is not None else None, ddp) if c is not None]
+    cbs = [c for c in (tracker, FitCheckpoint(folder, tracker) if folder is not None else None, ddp, StopOnNonFinite()) if c is not None]
     try:
         start, more = _resume(learn, folder, epochs, tracker) if resume else (0, [])
         with _quiet_unless_first(learn):
             if start < epochs: learn.fit_one_cycle(epochs, lr, cbs=cbs + more)
             elif tracker is not None: learn.load('best', with_opt=False)   # it had finished: the best epoch, as at the end of a fit
+    except TrainingDiverged as e:
+        kept = folder is not None and (folder/CHECKPOINT_NAME).exists()
+        raise TrainingDiverged(e.reason + (f" The checkpoint of the last good epoch ({read_checkpoint(folder)['epoch'] + 1}) is kept in {folder}."
+                                           if kept else '')) from None
     finally:
         learn.__dict__.pop('_do_fit', None)
         if folder is None and keep_best: shutil.rmtree(learn.path, ignore_errors=True)

@@ -88,6 +88,13 @@ def _check_finished(path: Path):
     if (path/UNFINISHED_NAME).exists():
         raise ValueError(f"{path}: unfinished model folder ({UNFINISHED_NAME}): {(path/UNFINISHED_NAME).read_text().strip()}")
 
+def _check_finite(state: dict, what: str):
+    "Raise, naming the first tensor, when a weight holds NaN or infinities: a model that diverged in training, whose every answer is NaN."
+    bad = next((k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())), None)
+    if bad is not None:
+        raise ValueError(f"{what}: the weight {bad!r} holds NaN or infinite values: the model diverged in training and cannot "
+                         f"predict anything; train it again with a lower learning rate or loss weight.")
+
 def save_model(model: nn.Module,      # a model from `create_model` (trained by `fer_learner`: it carries its `DegradeSpec`)
                path,                  # folder to write (created if needed)
                classes=None,          # class names in output order (default: the model's, else `CLASSES`)
@@ -106,8 +113,9 @@ def save_model(model: nn.Module,      # a model from `create_model` (trained by 
                   degrade=spec.to_dict(), input_range=[0.0, 1.0], normalization='inside the model', **extra)
     text = json.dumps(config, indent=2)   # fails before anything is written when `extra` is not JSON-serialisable
     path = Path(path)
-    if not (path/UNFINISHED_NAME).exists(): mark_unfinished(path)   # a training run's own note stays until the end
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    _check_finite(state, f"save_model({path})")
+    if not (path/UNFINISHED_NAME).exists(): mark_unfinished(path)   # a training run's own note stays until the end
     save_file(state, str(path/(WEIGHTS_NAME + '.tmp')), metadata={'format': 'fer_lowres', 'arch': cfg['arch']})
     (path/(CONFIG_NAME + '.tmp')).write_text(text)
     os.replace(path/(WEIGHTS_NAME + '.tmp'), path/WEIGHTS_NAME)   # renames: each file is whole or absent
@@ -177,6 +185,7 @@ def load_model(path,            # a folder written by `save_model`, or a bundled
     except Exception as e: raise ValueError(f"{w}: not a readable safetensors file ({e}).") from None
     _check_shapes(cfg, found, f"{w}: the weights do not fit a {cfg['arch']} built from {Path(path)/CONFIG_NAME}")
     state = load_file(str(w))
+    _check_finite(state, f"{w}")
     model = create_model(cfg['arch'], in_chans=cfg['in_chans'], num_classes=cfg['num_classes'], **cfg.get('model_kwargs', {}))
     try: model.load_state_dict(state, strict=True)
     except RuntimeError as e:
