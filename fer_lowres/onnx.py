@@ -6,43 +6,83 @@ Docs: http://localhost:8000/onnx.html.md"""
 
 # %% ../nbs/16_onnx.ipynb #c57a7151
 from __future__ import annotations
-import io, json, re, contextlib, warnings
+import io, json, os, re, sys, contextlib, tempfile, warnings
 from pathlib import Path
 import torch
 import onnx
 from .inference import Predictor
+from .files import atomic_write, check_output, output_lock
 
 # %% auto #0
-__all__ = ['export_onnx', 'onnx_max_diff']
+__all__ = ['DYNAMO_MIN_OPSET', 'export_onnx', 'onnx_max_diff']
 
 # %% ../nbs/16_onnx.ipynb #c0043
+def _opset_of(proto) -> int | None:
+    return next((o.version for o in proto.opset_import if o.domain in ('', 'ai.onnx')), None)
+
+def _first_line(e: Exception) -> str: return re.sub(r'\x1b\[[0-9;]*m', '', str(e)).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    "Send what is printed on standard output, by Python or by C++ on file descriptor 1, to nowhere while the block runs."
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, 'w') as null, contextlib.redirect_stdout(io.StringIO()):
+            os.dup2(null.fileno(), 1)
+            yield
+    finally: os.dup2(saved, 1); os.close(saved)
+
+DYNAMO_MIN_OPSET = 18   # torch.export's ONNX exporter writes this opset and above; lower ones need the TorchScript exporter
+
 def export_onnx(model,                    # a model with `fer_config`, or a saved model folder
                 path,                     # the .onnx file to write
-                opset: int | None = None, # ONNX opset (default: the exporter's)
+                opset: int | None = None, # ONNX opset (default: the exporter's); honoured exactly, or an error
                 dynamo: bool = True,      # try the torch.export-based exporter first
+                overwrite: bool = False,  # replace a file that is not one of our exports, or write through a symbolic link
+                flag: str = '--onnx',     # the option that named `path`, for the messages
                ) -> Path:
-    "Export `model` to ONNX with a dynamic batch axis and its config in the metadata; returns the path."
+    "Export `model` to ONNX with a dynamic batch axis and its config in the metadata; the file is complete or untouched. Returns the path."
+    path, top = Path(path), onnx.defs.onnx_opset_version()
+    if path.suffix.lower() != '.onnx': raise ValueError(f"{flag} {path}: expected a file name ending in .onnx (the name an ONNX Predictor reads).")
+    if opset is not None and (isinstance(opset, bool) or not isinstance(opset, int) or not 7 <= opset <= top):
+        raise ValueError(f"--opset must be an integer from 7 to {top} (the newest this onnx package knows), got {opset!r}.")
+    path = check_output(path, 'onnx', flag, overwrite)
     pred = Predictor(model)
-    m, cfg, path = pred.model.cpu().eval(), pred.config, Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    m, cfg = pred.model.cpu().eval(), pred.config
     x = torch.rand(2, pred.channels, pred.input_size, pred.input_size)
     kw = dict(input_names=['input'], output_names=['logits'], opset_version=opset)
     exporter, err = None, None
-    if dynamo:
-        try:
-            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-                # the attention blocks keep their last maps as attributes (for distillation and explanations): not part of the graph
-                warnings.filterwarnings('ignore', message='The tensor attributes .* were assigned during export')
-                torch.onnx.export(m, (x,), str(path), dynamo=True, dynamic_shapes=({0: torch.export.Dim('batch', min=1, max=1 << 16)},), **kw)
-            exporter = 'dynamo'
-        except Exception as e: err = e
-    if exporter is None:
-        torch.onnx.export(m, (x,), str(path), dynamo=False, dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, **kw)
-        exporter = 'torchscript'
-    proto = onnx.load(str(path))
-    for k, v in dict(fer_config=json.dumps(cfg), exporter=exporter, dynamo_error='' if err is None else re.sub(r'\x1b\[[0-9;]*m', '', str(err))[:500]).items():
-        p = proto.metadata_props.add(); p.key, p.value = k, v
-    onnx.save(proto, str(path))
+    with output_lock(path, flag), tempfile.TemporaryDirectory(prefix='fer_lowres_onnx_') as work:
+        raw = Path(work)/'model.onnx'
+        if dynamo and (opset is None or opset >= DYNAMO_MIN_OPSET):
+            try:
+                with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                    # the attention blocks keep their last maps as attributes (for distillation and explanations): not part of the graph
+                    warnings.filterwarnings('ignore', message='The tensor attributes .* were assigned during export')
+                    torch.onnx.export(m, (x,), str(raw), dynamo=True, dynamic_shapes=({0: torch.export.Dim('batch', min=1, max=1 << 16)},), **kw)
+                exporter = 'dynamo'
+            except Exception as e: err = e
+        if exporter is None:
+            try:
+                with _quiet_stdout(), warnings.catch_warnings():   # it prints its whole graph (C++, on file descriptor 1) when it fails
+                    warnings.simplefilter('ignore')   # tracer warnings about shapes: the check in onnxruntime below says what matters
+                    torch.onnx.export(m, (x,), str(raw), dynamo=False, dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, **kw)
+            except Exception as e:
+                at = f"at opset {opset}" if opset is not None else "with the TorchScript exporter"
+                raise ValueError(f"{flag} {path}: a {cfg.get('arch', 'model')} cannot be exported {at}: {_first_line(e)}"
+                                 + (f"; opsets {DYNAMO_MIN_OPSET} to {top} use the default exporter" if opset is not None and opset < DYNAMO_MIN_OPSET else '')
+                                 + ". Nothing was written.") from None
+            exporter = 'torchscript'
+        proto = onnx.load(str(raw))   # the weights too, when the exporter put them in a .data file beside the graph
+        if opset is not None and _opset_of(proto) != opset:
+            raise ValueError(f"--opset {opset}: the {exporter} exporter wrote opset {_opset_of(proto)} instead; nothing was written.")
+        for k, v in dict(fer_config=json.dumps(cfg), exporter=exporter, dynamo_error='' if err is None else re.sub(r'\x1b\[[0-9;]*m', '', str(err))[:500]).items():
+            p = proto.metadata_props.add(); p.key, p.value = k, v
+        onnx.save(proto, str(raw))
+        try: Predictor(raw).logits(x)   # onnxruntime runs it, before it replaces anything
+        except Exception as e: raise ValueError(f"{flag} {path}: onnxruntime cannot run the exported model ({_first_line(e)}); nothing was written.") from None
+        with atomic_write(path, flag, binary=True) as f: f.write(raw.read_bytes())
     return path
 
 # %% ../nbs/16_onnx.ipynb #c0044
