@@ -6,10 +6,11 @@ Docs: http://localhost:8000/images.html.md"""
 
 # %% ../nbs/00a_images.ipynb #445d4363
 from __future__ import annotations
-import warnings
+import os, warnings
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+from .files import check_input
 
 # %% auto #0
 __all__ = ['MAX_IMAGE_PIXELS', 'open_image', 'to_uint8', 'read_image']
@@ -17,10 +18,12 @@ __all__ = ['MAX_IMAGE_PIXELS', 'open_image', 'to_uint8', 'read_image']
 # %% ../nbs/00a_images.ipynb #b8aee656
 MAX_IMAGE_PIXELS = 64_000_000   # (ours) larger pictures are refused before decoding (decompression bombs)
 
-def _as_8bit(im: Image.Image, background=(255, 255, 255)) -> Image.Image:
-    "An `L` or `RGB` copy of `im`: 16-bit and float images scaled (not clipped), transparency over `background`."
+def _as_8bit(im: Image.Image, background=(255, 255, 255), what: str = 'image') -> Image.Image:
+    "An `L` or `RGB` copy of `im`: 16-bit and float images scaled (not clipped), transparency over `background`; NaN or infinite pixels refused."
     if im.mode.startswith('I') or im.mode == 'F':
         a = np.asarray(im, dtype=np.float64)
+        bad = int((~np.isfinite(a)).sum())
+        if bad: raise ValueError(f"{what}: {bad} pixel value(s) are NaN or infinite; expected finite values (a float picture in [0, 1] or 0..255).")
         if im.mode == 'F': a = a * 255 if np.nanmax(a, initial=0) <= 1 else a
         elif im.mode != 'I' or np.nanmax(a, initial=0) > 255: a = a / 257   # 16-bit: 65535 -> 255
         return Image.fromarray(np.clip(np.nan_to_num(a), 0, 255).round().astype(np.uint8), 'L')
@@ -33,6 +36,8 @@ def open_image(path,                        # an image file
                background=(255, 255, 255),  # the colour transparent parts are laid on
               ) -> Image.Image:
     "Open and fully decode an image file as an upright 8-bit `L` or `RGB` picture, or raise an error that names the file."
+    if isinstance(path, (str, os.PathLike)) and os.path.exists(path) and not os.path.isdir(path):
+        check_input(path)   # a named pipe or a device is refused here: opening one would wait, or read, forever
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', Image.DecompressionBombWarning)   # the check below says more
@@ -41,7 +46,7 @@ def open_image(path,                        # an image file
                     raise ValueError(f"{path}: {im.width}x{im.height} px, more than the {MAX_IMAGE_PIXELS:,} pixels fer_lowres decodes "
                                      "(a decompression bomb, or a picture to shrink first); refused without decoding it.")
                 im.load()   # the first frame of an animation
-                return _as_8bit(ImageOps.exif_transpose(im), tuple(background)).copy()
+                return _as_8bit(ImageOps.exif_transpose(im), tuple(background), str(path)).copy()
     except FileNotFoundError: raise FileNotFoundError(f"{path}: image file not found.") from None
     except IsADirectoryError: raise ValueError(f"{path}: is a folder; expected an image file.") from None
     except Image.DecompressionBombError as e:
