@@ -232,7 +232,7 @@ def cmd_evaluate(args):
 
 # %% ../nbs/20_cli.ipynb #c0013
 def _add_train_evaluate(sub):
-    from fer_lowres.degrade import PROTOCOLS
+    from fer_lowres.config import PROTOCOLS   # (the runtime's table: --help imports no PyTorch)
     s = sub.add_parser('train', help='train a teacher (--scale 1) or an LR student (optionally distilled)')
     s.add_argument('--data', help="data set path or 'synthetic' (required, unless --resume)")
     s.add_argument('--arch', default='gmenet_tiny', help='model name (see fer_lowres.models.list_models)')
@@ -310,7 +310,7 @@ def cmd_demo(args):
     if args.json: print(json.dumps(dict(results=df.to_dict('records'), seconds=round(time.time() - t0, 1))))
 
 def _add_demo(sub):
-    from fer_lowres.degrade import PROTOCOLS
+    from fer_lowres.config import PROTOCOLS
     s = sub.add_parser('demo', help='the main job: HR teacher, distilled and plain 12 px students, accuracy vs resolution')
     s.add_argument('--data', default='synthetic', help="data set path or 'synthetic' (default)")
     s.add_argument('--arch', default='gmenet_tiny')
@@ -343,7 +343,7 @@ def cli_export(model_dir, onnx_path, # a saved model folder and the .onnx file t
 
 def _expand(paths) -> list[Path]:
     "The image files named or held (recursively) by `paths`; an error when there are none."
-    from fer_lowres.data import IMAGE_EXTS
+    from fer_lowres.images import IMAGE_EXTS
     out = []
     for p in map(Path, paths):
         if p.is_dir(): out += sorted(q for q in p.rglob('*') if q.is_file() and q.suffix.lower() in IMAGE_EXTS)
@@ -384,12 +384,16 @@ def _predict_csv_rows(r: dict) -> list[dict]:
 
 NO_FACE = "no face found (the detector looks for faces from about 10 px up; --detector picks another one; for face crops use --no-detect)"
 
-def _predictor(model, batch_size: int = 256):
-    "A `Predictor` for a model folder, an .onnx file or a bundled name; for None or 'fer2013', every bundled model, each face to the one for its size."
+def _predictor(models=None, batch_size: int = 256):
+    "One `Predictor` for a model folder, an .onnx file or a bundled name; a `SpecialistPredictor` for a set's name, several comma-separated names, or None (the default set)."
+    from fer_lowres.config import model_sets
     from fer_lowres.inference import Predictor
-    from fer_lowres.pretrained import SpecialistPredictor, BUNDLED_SET
-    if model is None or str(model) == BUNDLED_SET: return SpecialistPredictor(batch_size=batch_size)
-    return Predictor(model, batch_size=batch_size)
+    from fer_lowres.pretrained import SpecialistPredictor
+    if models is None: return SpecialistPredictor(batch_size=batch_size)
+    names = [m for m in str(models).split(',') if m] if not Path(str(models)).exists() else [str(models)]
+    if len(names) > 1: return SpecialistPredictor(names, batch_size=batch_size)
+    if names and names[0] in model_sets() and not Path(names[0]).exists(): return SpecialistPredictor(names[0], batch_size=batch_size)
+    return Predictor(models, batch_size=batch_size)
 
 def _check_predict_args(batch_size, upscale):
     if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"--batch-size must be a positive integer, got {batch_size!r}.")
@@ -485,19 +489,19 @@ def cli_video(path, model_dir=None,       # a video file and a saved model folde
     if writer: print(f"wrote {writer.path}")
     return dict(frames=n, faces=faces, labels=dict(labels.most_common()))
 
-
 # %% ../nbs/20_cli.ipynb #c0056
 def cmd_models(args):
-    "List the models installed with the package: name, architecture, face size it reads, scale, mode, PrivateTest accuracy."
-    from fer_lowres.pretrained import bundled_models
+    "List the models installed with the package, by set (the data set they learnt): tagged name, face size, classes, scale, mode, test accuracy."
+    from fer_lowres.config import bundled_models, DEFAULT_SET
     models = bundled_models()
-    if args.json: print(json.dumps(dict(models=models))); return 0
+    if args.json: print(json.dumps(dict(default_set=DEFAULT_SET, models=models))); return 0
     if not models: print("no bundled models are installed"); return 0
-    print(f"{'name':<14} {'arch':<13} {'size':>5} {'scale':>5}  {'mode':<7} {'PrivateTest':>11}")
+    w = max(len(m['tag']) for m in models)
+    print(f"{'set':<9} {'model (tagged name)':<{w}} {'face':>5} {'classes':>7} {'scale':>5}  {'mode':<7} {'onnx':<4} {'test accuracy':>13}")
     for m in models:
         acc = '' if m['test_accuracy'] is None else f"{m['test_accuracy']:.3f}"
-        print(f"{m['name']:<14} {m['arch']:<13} {m['size']:>4}px {m['scale']:>5}  {m['mode']:<7} {acc:>11}")
-    print("predict / video with no --model use all of them, each face to the model for its size")
+        print(f"{m['set']:<9} {m['tag']:<{w}} {m['size']:>3}px {m['classes']:>7} {m['scale']:>5}  {m['mode']:<7} {'yes' if m['onnx'] else 'no':<4} {acc:>13}")
+    print(f"predict / video with no --models use the set {DEFAULT_SET!r}, each face to the model for its size; --models SET picks another set")
     return 0
 
 def _cmd_export(args): return cli_export(args.model_dir, args.onnx, args.opset) or 0
@@ -516,8 +520,8 @@ def _upscale(s: str) -> float:
 def add_cli_commands(subparsers) -> None:
     "Add the `models`, `export`, `predict` and `video` commands to an argparse subparsers object; each `func(args)` returns an exit code."
     from fer_lowres.detect import DETECTORS
-    s = subparsers.add_parser('models', help='list the pretrained models installed with the package')
-    s.add_argument('--json', action='store_true', help='print one JSON object {"models": [...]}')
+    s = subparsers.add_parser('models', help='list the pretrained models installed with the package, by set')
+    s.add_argument('--json', action='store_true', help='print one JSON object {"default_set": ..., "models": [...]}')
     s.set_defaults(func=cmd_models)
     s = subparsers.add_parser('export', help='export a saved model to ONNX')
     s.add_argument('model_dir', help='a saved model folder (config.json + model.safetensors) or a bundled model name')
@@ -526,7 +530,7 @@ def add_cli_commands(subparsers) -> None:
     s.set_defaults(func=_cmd_export)
     s = subparsers.add_parser('predict', help='predict expressions for photos or face crops')
     s.add_argument('images', nargs='+', help='image files or folders')
-    s.add_argument('--model', default=None, help='a saved model folder, an .onnx file or a bundled model name (see `fer-lowres models`); default: the bundled FER2013 models, each face to the one for its size')
+    s.add_argument('--models', '--model', dest='model', default=None, help="a set of bundled models (see `fer-lowres models`: fer2013, ...), a bundled model's name or tag, a saved model folder, an .onnx file, or several names joined by commas; default: the set fer2013, each face to the model for its size")
     s.add_argument('--no-detect', action='store_true', help='each image is already a face crop (any size)')
     s.add_argument('--json', action='store_true', help='print one JSON object')
     s.add_argument('--upscale', type=_upscale, default=1.0, help=f'enlarge photos before face detection (rarely needed: the detector finds faces from ~10 px; at most {MAX_UPSCALE})')
@@ -536,7 +540,7 @@ def add_cli_commands(subparsers) -> None:
     s.set_defaults(func=_cmd_predict)
     s = subparsers.add_parser('video', help='expressions over time in a video')
     s.add_argument('video', help='a video file')
-    s.add_argument('--model', default=None, help='a saved model folder, an .onnx file or a bundled model name (see `fer-lowres models`); default: the bundled FER2013 models, each face to the one for its size')
+    s.add_argument('--models', '--model', dest='model', default=None, help="a set of bundled models (see `fer-lowres models`: fer2013, ...), a bundled model's name or tag, a saved model folder, an .onnx file, or several names joined by commas; default: the set fer2013, each face to the model for its size")
     s.add_argument('--every', type=_positive, default=1, help='analyse every k-th frame')
     s.add_argument('--smooth', type=_positive, default=1, help='average probabilities over this many analysed frames')
     s.add_argument('--no-detect', action='store_true', help='each frame is already a face crop')

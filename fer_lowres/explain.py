@@ -28,6 +28,7 @@ def _normalise(h: torch.Tensor) -> torch.Tensor:
 def attention_heatmaps(model: nn.Module, x: torch.Tensor, # a model with `attention_maps()` and a prepared batch
                       ) -> torch.Tensor:
     "Mean over attention blocks of the sigmoid spatial attention, resized to the input: (B, H, W) in [0, 1]."
+    x = torch.as_tensor(x)   # a prepared batch: the Predictor's NumPy array, or a tensor
     if not hasattr(model, 'attention_maps'):
         raise ValueError(f"model {type(model).__name__} exposes no attention maps (only models with hybrid attention, such as GME-Net, do).")
     with torch.inference_mode(): model(x)
@@ -37,7 +38,7 @@ def attention_heatmaps(model: nn.Module, x: torch.Tensor, # a model with `attent
 
 def cam_layer(model: nn.Module, x: torch.Tensor) -> nn.Module:
     "The last layer (in forward order) whose output is a spatial map (B, C>1, H, W) with H*W > 1."
-    seen, hooks = [], []
+    seen, hooks, x = [], [], torch.as_tensor(x)
     for mod in model.modules():
         if mod is model or isinstance(mod, (nn.Sequential, nn.ModuleList)): continue
         hooks.append(mod.register_forward_hook(lambda m, i, o: seen.append(m) if isinstance(o, torch.Tensor) and o.ndim == 4
@@ -54,7 +55,7 @@ def gradcam_heatmaps(model: nn.Module, x: torch.Tensor, # a model and a prepared
                      classes=None,   # class index per face to explain (default: the predicted class)
                     ) -> torch.Tensor:
     "Grad-CAM heat maps (B, H, W) in [0, 1] from the `grad-cam` package."
-    model.eval()
+    model.eval(); x = torch.as_tensor(x)
     layer = target_layer or cam_layer(model, x)
     targets = None if classes is None else [ClassifierOutputTarget(int(c)) for c in classes]
     with GradCAM(model=model, target_layers=[layer]) as cam:
@@ -82,8 +83,8 @@ def show_inside(predictor: Predictor, face, # a Predictor with a PyTorch model a
     "A figure: the model's input, Grad-CAM, attention (if the model has it) and region weights (if it has them)."
     m = predictor.model
     if m is None: raise ValueError("show_inside needs a PyTorch model (this Predictor runs ONNX).")
-    x = predictor.prepare([face], scale, protocol)
-    p = predictor.logits(x).softmax(-1)[0]
+    x = torch.from_numpy(predictor.prepare([face], scale, protocol))
+    p = torch.from_numpy(predictor.logits(x)).softmax(-1)[0]
     k = int(p.argmax()); title = f"{predictor.classes[k]} {float(p[k]):.2f}"
     img = x[0].permute(1, 2, 0).numpy()
     panels = [('input ' + title, img), ('Grad-CAM', overlay(img, gradcam_heatmaps(m, x)[0]))]

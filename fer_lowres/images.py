@@ -13,10 +13,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .files import check_input
 
 # %% auto #0
-__all__ = ['MAX_IMAGE_PIXELS', 'open_image', 'to_uint8', 'read_image']
+__all__ = ['MAX_IMAGE_PIXELS', 'IMAGE_EXTS', 'open_image', 'to_uint8', 'read_image']
 
 # %% ../nbs/00a_images.ipynb #b8aee656
 MAX_IMAGE_PIXELS = 64_000_000   # (ours) larger pictures are refused before decoding (decompression bombs)
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.gif')   # what a folder of pictures holds (a GIF: its first frame)
 
 def _as_8bit(im: Image.Image, background=(255, 255, 255), what: str = 'image') -> Image.Image:
     "An `L` or `RGB` copy of `im`: 16-bit and float images scaled (not clipped), transparency over `background`; NaN or infinite pixels refused."

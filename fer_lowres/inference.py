@@ -1,4 +1,4 @@
-"""A `Predictor` that replays a saved model's degradation on face crops, photos and videos, with faces found in pictures.
+"""A `Predictor` that replays a saved model's degradation on face crops, photos and videos, with faces found in pictures: the runtime (NumPy, OpenCV and onnxruntime; PyTorch only for a model without ONNX, or on a GPU).
 
 Docs: http://localhost:8000/inference.html.md"""
 
@@ -6,28 +6,22 @@ Docs: http://localhost:8000/inference.html.md"""
 
 # %% ../nbs/15_inference.ipynb #c0002
 from __future__ import annotations
-import collections, itertools, json
+import collections, itertools, json, os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import torch
-from torch import nn
-import torch.nn.functional as F
-from PIL import Image
-
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from .core import CLASSES8, MIN_SIDE
-from .degrade import DegradeSpec
+from .core import MIN_SIDE
 from .images import read_image, to_uint8
-from .synthetic import synthetic_faces
-from .models import load_model
+from .config import ModelConfig, DegradeSpec, get_protocol, load_config, model_dir, ONNX_NAME
 
 # %% auto #0
-__all__ = ['VIDEO_COLUMNS', 'DETECT_EVERY', 'FaceResult', 'onnx_session', 'Predictor', 'crop_faces', 'detect_crops', 'draw_faces',
-           'iter_video', 'analyse_video', 'plot_video', 'write_test_video', 'write_pan_video']
+__all__ = ['VIDEO_COLUMNS', 'DETECT_EVERY', 'FaceResult', 'resize_matrix', 'onnx_session', 'Predictor', 'crop_faces',
+           'detect_crops', 'draw_faces', 'iter_video', 'analyse_video', 'plot_video', 'write_test_video',
+           'write_pan_video']
 
 # %% ../nbs/15_inference.ipynb #c0015
 @dataclass
@@ -43,89 +37,175 @@ class FaceResult:
         if self.model is not None: d['model'] = self.model
         return d
 
-def _check_config(cfg: dict, where: str) -> dict:
-    "A copy of a model config with its classes, channels and `DegradeSpec` (under 'degrade' and as flat keys), checked."
-    cfg = dict(cfg)
-    if 'classes' not in cfg and 'num_classes' in cfg: cfg['classes'] = list(CLASSES8[:cfg['num_classes']])
-    missing = [k for k in ('arch', 'classes') if k not in cfg]
-    if missing: raise ValueError(f"{where}: config misses {missing}; save the model with fer_lowres.models.save_model.")
-    cfg.setdefault('channels', cfg.get('in_chans', 1))
-    spec = DegradeSpec.from_dict(cfg, where)   # a model without one (fresh from create_model) gets HR inputs, 48 px
-    cfg.update(spec.to_dict(), degrade=spec.to_dict())
-    return cfg
+# %% ../nbs/15_inference.ipynb #np000002
+def _cubic(x, a):
+    "Keys' cubic convolution kernel with parameter `a` (-0.75: PyTorch's bicubic; -0.5: its antialiased bicubic, PIL's)."
+    x = np.abs(x)
+    return np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1, np.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, 0.0))
+
+@lru_cache(maxsize=512)
+def resize_matrix(n_in: int,               # input length (px)
+                  n_out: int,              # output length (px)
+                  kind: str = 'bicubic',   # 'bicubic', 'bilinear', 'area' or 'nearest': `F.interpolate`'s modes
+                  antialias: bool = False, # low-pass while shrinking (bicubic and bilinear), as `F.interpolate(antialias=True)`
+                 ) -> np.ndarray:
+    "The (n_out, n_in) matrix `M` for which `M @ x` is PyTorch's `F.interpolate` of `x` along one axis (align_corners=False)."
+    if n_in == n_out: return np.eye(n_in)
+    M, scale, i = np.zeros((n_out, n_in)), n_in / n_out, np.arange(n_out)
+    if kind == 'nearest':
+        M[i, np.minimum(np.floor(i.astype(np.float32) * np.float32(scale)).astype(int), n_in - 1)] = 1
+    elif kind == 'area':                                   # adaptive average pooling
+        for o in i:
+            lo, hi = o * n_in // n_out, -(-(o + 1) * n_in // n_out); M[o, lo:hi] = 1 / (hi - lo)
+    elif kind in ('bilinear', 'bicubic') and antialias:    # PIL's resampling: the kernel stretched by the scale when shrinking
+        half = 1 if kind == 'bilinear' else 2
+        support, inv = (half * scale, 1 / scale) if scale >= 1 else (half, 1.0)
+        kernel = (lambda x: np.clip(1 - np.abs(x), 0, None)) if kind == 'bilinear' else (lambda x: _cubic(x, -0.5))
+        for o in i:
+            c = scale * (o + 0.5)
+            lo, hi = max(int(c - support + 0.5), 0), min(int(c + support + 0.5), n_in)
+            w = kernel((np.arange(lo, hi) - c + 0.5) * inv)
+            M[o, lo:hi] = w / w.sum() if w.sum() else w
+    elif kind == 'bilinear':
+        src = np.maximum(scale * (i + 0.5) - 0.5, 0); i0 = src.astype(int); t = src - i0
+        np.add.at(M, (i, i0), 1 - t); np.add.at(M, (i, np.minimum(i0 + 1, n_in - 1)), t)
+    elif kind == 'bicubic':
+        src = scale * (i + 0.5) - 0.5; i0 = np.floor(src).astype(int); t = src - i0
+        for k in range(-1, 3): np.add.at(M, (i, np.clip(i0 + k, 0, n_in - 1)), _cubic(t - k, -0.75))
+    else: raise ValueError(f"resize_matrix: kind must be 'bicubic', 'bilinear', 'area' or 'nearest', got {kind!r}.")
+    return M
+
+@lru_cache(maxsize=64)
+def _blur_matrix(n: int, taps: int, sigma: float, reflect: bool) -> np.ndarray:
+    "kornia's separable Gaussian blur along one axis of `n` px (`taps` taps, `sigma`), reflect or replicate padding: a matrix."
+    x = np.arange(taps) - taps // 2 + (0.5 if taps % 2 == 0 else 0)
+    g = np.exp(-x ** 2 / (2 * max(sigma, 1e-3) ** 2)); g /= g.sum()
+    M, pad = np.zeros((n, n)), taps // 2
+    for o in range(n):
+        for k in range(taps):
+            j = o + k - pad
+            j = (-j if j < 0 else 2 * (n - 1) - j if j > n - 1 else j) if reflect else min(max(j, 0), n - 1)
+            M[o, j] += g[k]
+    return M
+
+def _axes(spec: DegradeSpec, from_lr: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    "(My, Mx): `spec`'s degradation of an HR face (or, `from_lr`, of an LR face from the LR step on) as one matrix per axis."
+    p, hr, (h, w) = get_protocol(spec.protocol), spec.hr_size, spec.lr_hw
+    My, Mx = (np.eye(h), np.eye(w)) if from_lr else (resize_matrix(hr, h, p.down, p.antialias), resize_matrix(hr, w, p.down, p.antialias))
+    if spec.mode == 'up': My, Mx = resize_matrix(h, hr, p.up) @ My, resize_matrix(w, hr, p.up) @ Mx
+    if p.blur is not None:
+        (taps, (sy, sx)), H, W = p.blur, My.shape[0], Mx.shape[0]
+        reflect = min(H, W) > taps // 2
+        My, Mx = _blur_matrix(H, taps, sy, reflect) @ My, _blur_matrix(W, taps, sx, reflect) @ Mx
+    return My, Mx
+
+def _resample(x: np.ndarray, My: np.ndarray, Mx: np.ndarray) -> np.ndarray:
+    "Faces (N, C, H, W) resampled by `My @ x @ Mx.T`, clamped to [0, 1], as float32."
+    return np.clip(My.astype(np.float32) @ x @ Mx.T.astype(np.float32), 0, 1)
 
 # %% ../nbs/15_inference.ipynb #c0043
 def onnx_session(path, threads: int | None = None):
-    "An onnxruntime CPU session for `path`, using `threads` intra-op threads (default: PyTorch's)."
+    "An onnxruntime CPU session for `path`, using `threads` intra-op threads (default: `$OMP_NUM_THREADS`, else onnxruntime's)."
     import onnxruntime as ort
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: ONNX file not found.")
-    so = ort.SessionOptions(); so.intra_op_num_threads = threads or torch.get_num_threads(); so.log_severity_level = 3
+    so = ort.SessionOptions(); so.log_severity_level = 3
+    threads = threads or int(os.environ.get('OMP_NUM_THREADS') or 0)
+    if threads: so.intra_op_num_threads = threads; so.inter_op_num_threads = 1
     try: return ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
     except Exception as e: raise ValueError(f"{path}: onnxruntime cannot load it ({str(e).splitlines()[0]}).") from None
 
 # %% ../nbs/15_inference.ipynb #c0018
-def _stack(faces, channels) -> torch.Tensor:
-    "Same-size faces as a float (B, C, H, W) tensor in [0, 1]; a list of mixed sizes as a list of (1, C, H, W)."
-    if isinstance(faces, torch.Tensor):
-        x = faces.as_subclass(torch.Tensor) if type(faces) is not torch.Tensor else faces
-        if x.ndim != 4: raise ValueError(f"faces: a tensor of shape {tuple(x.shape)}; expected a batch (B, C, H, W).")
-        if not x.is_floating_point(): return [torch.from_numpy(to_uint8(x.cpu().numpy(), 'faces')).float() / 255]
-        bad = int((~torch.isfinite(x)).sum())
+def _is_tensor(x) -> bool: return hasattr(x, 'detach') and hasattr(x, 'numpy')   # a torch tensor, without importing torch
+
+def _batches(faces, channels) -> list[np.ndarray]:
+    "Faces as float32 (N, C, H, W) arrays in [0, 1]: one for a batch or a list of same-size crops, one per crop otherwise."
+    if _is_tensor(faces):
+        a = faces.detach().cpu().numpy()
+        if a.ndim != 4: raise ValueError(f"faces: a tensor of shape {tuple(a.shape)}; expected a batch (B, C, H, W).")
+        if not np.issubdtype(a.dtype, np.floating): return [to_uint8(a, 'faces').astype(np.float32) / 255]
+        bad = int((~np.isfinite(a)).sum())
         if bad: raise ValueError(f"faces: {bad} pixel value(s) are NaN or infinite; expected finite values in [0, 1].")
-        return [x.float()]
-    if isinstance(faces, np.ndarray) and faces.ndim in (3, 4):
+        return [a.astype(np.float32)]
+    if isinstance(faces, np.ndarray) and faces.ndim in (3, 4):   # a stack (N, H, W) or (N, H, W, C)
         a = to_uint8(faces, 'faces')
         a = a[..., None] if a.ndim == 3 else a
-        return [torch.from_numpy(np.require(a, requirements='CW')).permute(0, 3, 1, 2).float() / 255]   # 'W': a writable copy if read-only
-    if isinstance(faces, (str, Path, Image.Image, np.ndarray)): faces = [faces]
+        return [a.transpose(0, 3, 1, 2).astype(np.float32) / 255]
+    if isinstance(faces, (str, Path, np.ndarray)) or hasattr(faces, 'convert'): faces = [faces]
     arrays = [read_image(f, channels) for f in faces]
     if arrays and all(a.shape == arrays[0].shape for a in arrays): arrays = [np.stack(arrays)]  # one batch
     else: arrays = [a[None] for a in arrays]
-    return [torch.from_numpy(np.require(a.reshape(*a.shape[:3], -1), requirements='CW')).permute(0, 3, 1, 2).float() / 255 for a in arrays]
+    return [a.reshape(*a.shape[:3], -1).transpose(0, 3, 1, 2).astype(np.float32) / 255 for a in arrays]
 
-def _channels(x, channels):
+def _channels(x: np.ndarray, channels: int) -> np.ndarray:
     if x.shape[1] == channels: return x
-    if channels == 1 and x.shape[1] in (3, 4): return (x[:, :3] * x.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
-    if channels == 3 and x.shape[1] == 1: return x.expand(-1, 3, -1, -1)
+    if channels == 1 and x.shape[1] in (3, 4): return (x[:, :3] * np.array([0.299, 0.587, 0.114], np.float32).reshape(1, 3, 1, 1)).sum(1, keepdims=True)
+    if channels == 3 and x.shape[1] == 1: return np.repeat(x, 3, 1)
     raise ValueError(f"faces have {x.shape[1]} channels; the model reads {channels}.")
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(-1, keepdims=True)); return e / e.sum(-1, keepdims=True)
+
+def _load_torch(folder, device):
+    "The PyTorch model of a saved folder (the training layer's `load_model`: imports PyTorch and the model families)."
+    from fer_lowres.models import load_model
+    return load_model(folder, device)
 
 # %% ../nbs/15_inference.ipynb #c0016
 class Predictor:
-    "Predict expressions with a saved model, preprocessing every input as its config says (PyTorch or onnxruntime)."
-    def __init__(self, model,                 # a saved model folder, an `.onnx` file from `export_onnx`, or a model with `fer_config`
-                 device: str = 'cpu',         # PyTorch device
+    "Predict expressions with a saved model, preprocessing every input as its config says (onnxruntime or PyTorch)."
+    def __init__(self, model,                 # a saved model folder or bundled name, an `.onnx` file from `export_onnx`, or a model with `fer_config`
+                 device: str = 'cpu',         # 'cpu', or a PyTorch device such as 'cuda' (runs PyTorch)
                  batch_size: int = 256,       # faces per forward pass
-                 onnx: str | Path | None = None, # run this ONNX export of the model with onnxruntime instead of PyTorch
-                 threads: int | None = None,  # CPU threads for onnxruntime (default: PyTorch's)
+                 onnx: str | Path | None = None, # run this ONNX export of the model with onnxruntime
+                 threads: int | None = None,  # CPU threads for onnxruntime (default: see `onnx_session`)
+                 backend: str = 'auto',       # 'auto': onnxruntime when the folder has model.onnx and device is 'cpu'; 'onnx' or 'torch' to choose
                 ):
-        if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-        self.device, self.batch_size, self.session = torch.device(device), batch_size, None
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+        if backend not in ('auto', 'onnx', 'torch'): raise ValueError(f"backend must be 'auto', 'onnx' or 'torch', got {backend!r}.")
+        self.device, self.batch_size, self.threads = str(device), batch_size, threads
+        self.folder, self.onnx, self._model, self._session = None, None, None, None
         if isinstance(model, Predictor): model = model.model
         if isinstance(model, (str, Path)) and str(model).endswith('.onnx'): onnx, model = model, None
         if isinstance(model, (str, Path)):
-            where = str(model)
-            self.name = where
-            self.model = load_model(model, device)
-            cfg = self.model.fer_config
-        elif isinstance(model, nn.Module):
-            where = type(model).__name__
+            self.folder, self.name = model_dir(model), str(model)
+            self.config = load_config(self.folder)
+            has_onnx = (self.folder/ONNX_NAME).exists()
+            if backend == 'onnx' and not has_onnx and onnx is None:
+                raise FileNotFoundError(f"{self.folder}: no {ONNX_NAME} for backend='onnx'; make one with export_onnx (16_onnx).")
+            if onnx is None and has_onnx and backend != 'torch' and self.device == 'cpu': onnx = self.folder/ONNX_NAME
+            if onnx is None: self._model = _load_torch(self.folder, self.device)   # a bad folder says so now, not at the first face
+        elif model is None:
+            self.name, self._session = str(onnx), onnx_session(onnx, threads)
+            meta = self._session.get_modelmeta().custom_metadata_map
+            if 'fer_config' not in meta: raise ValueError(f"{onnx}: no fer_config in its metadata; export it with export_onnx.")
+            self.config = ModelConfig.from_dict(json.loads(meta['fer_config']), str(onnx))
+        elif hasattr(model, 'state_dict') and hasattr(model, 'eval'):   # a PyTorch module
             cfg = getattr(model, 'fer_config', None)
             if cfg is None: raise ValueError("model: a module without `fer_config`; build it with create_model or load it with load_model.")
-            self.model = model.to(self.device).eval()
-        elif model is None: self.model, where, cfg = None, str(onnx), None
+            self.name, self.config = type(model).__name__, ModelConfig.from_dict(cfg, f"{type(model).__name__}.fer_config")
+            self._model = model.to(self.device).eval()
         else: raise TypeError(f"model: got a {type(model).__name__}; expected a model folder, an .onnx file or a model.")
-        if onnx is not None:
-            self.session = onnx_session(onnx, threads)
-            meta = self.session.get_modelmeta().custom_metadata_map
-            if cfg is None:
-                if 'fer_config' not in meta: raise ValueError(f"{onnx}: no fer_config in its metadata; export it with export_onnx.")
-                cfg = json.loads(meta['fer_config'])
-        if not hasattr(self, 'name'): self.name = where if onnx is None or model is not None else str(onnx)
-        self.config = _check_config(cfg, where)
-        self.classes, self.channels = list(self.config['classes']), int(self.config['channels'])
-        self.spec = DegradeSpec.from_dict(self.config, where)   # the degradation the model was trained on, replayed on every input
+        if onnx is not None: self.onnx = Path(onnx)
+        self.classes, self.channels = list(self.config.classes), int(self.config.channels)
+        self.spec = self.config.degrade   # the degradation the model was trained on, replayed on every input
         self.scale, self.protocol, self.mode, self.hr_size = self.spec.scale, self.spec.protocol, self.spec.mode, self.spec.hr_size
+
+    @property
+    def session(self):
+        "The onnxruntime session (opened at its first use), or None when the model runs on PyTorch."
+        if self._session is None and self.onnx is not None: self._session = onnx_session(self.onnx, self.threads)
+        return self._session
+
+    @property
+    def model(self):
+        "The PyTorch model (loaded from the folder at its first use when the predictor runs on onnxruntime), or None for a bare .onnx file."
+        if self._model is None and self.folder is not None: self._model = _load_torch(self.folder, self.device)
+        return self._model
+
+    @property
+    def backend(self) -> str: return 'onnxruntime' if self.onnx is not None else 'PyTorch'
 
     @property
     def input_size(self) -> int:
@@ -138,45 +218,46 @@ class Predictor:
         return self.spec.lr_hw[0]
 
     def __repr__(self):
-        return (f"Predictor({self.config['arch']}: {self.channels}-channel {self.hr_size} px faces, scale {self.scale}, "
-                f"{self.protocol}, {self.mode}; input {self.input_size} px; {'onnxruntime' if self.session else 'PyTorch'})")
+        return (f"Predictor({self.config.arch}: {self.channels}-channel {self.hr_size} px faces, scale {self.scale}, "
+                f"{self.protocol}, {self.mode}; input {self.input_size} px; {self.backend})")
 
     def prepare(self, faces,       # face crops: a list of images, a stack (N,H,W[,C]) or a tensor (B,C,H,W)
                 scale: float | None = None,   # degradation factor (default: the config's)
                 protocol: str | None = None,  # degradation protocol (default: the config's)
-               ) -> torch.Tensor:
-        "The model's input for `faces`: channels, resize to `hr_size`, then the model's `DegradeSpec` as in training."
+               ) -> np.ndarray:
+        "The model's input for `faces`, float32 (B, C, S, S): channels, resize to `hr_size`, then the model's `DegradeSpec` as in training."
         spec = self.spec.at(scale, protocol)
-        hr, lr, out = spec.hr_size, spec.input_size, []
-        if isinstance(faces, (list, tuple)) and not len(faces): return torch.empty(0, self.channels, lr, lr)
-        for x in _stack(faces, self.channels):
-            if min(x.shape[-2:]) < MIN_SIDE:
-                raise ValueError(f"face crop of {x.shape[-1]}x{x.shape[-2]} px is too small: expected at least {MIN_SIDE} px a side.")
+        hr, out = spec.hr_size, []
+        if isinstance(faces, (list, tuple)) and not len(faces): return np.zeros((0, self.channels, spec.input_size, spec.input_size), np.float32)
+        for x in _batches(faces, self.channels):
+            H, W = x.shape[-2:]
+            if min(H, W) < MIN_SIDE: raise ValueError(f"face crop of {W}x{H} px is too small: expected at least {MIN_SIDE} px a side.")
             x = _channels(x, self.channels)
-            if spec.scale > 1 and tuple(x.shape[-2:]) == spec.lr_hw:   # already an LR face of the model's size: from the LR step on
-                if spec.mode == 'up': x = spec.from_lr(x)                 # (a native model takes it as it is)
+            if spec.scale > 1 and (H, W) == spec.lr_hw:   # already an LR face of the model's size: from the LR step on
+                if spec.mode == 'up': x = _resample(x, *_axes(spec, from_lr=True))   # (a native model takes it as it is)
             else:
-                if tuple(x.shape[-2:]) != (hr, hr):
-                    x = F.interpolate(x, size=(hr, hr), mode='bicubic', align_corners=False, antialias=True).clamp_(0, 1)
-                x = spec.apply(x)
-            out.append(x)
-        return torch.cat(out) if len(out) > 1 else out[0]
+                if (H, W) != (hr, hr): x = _resample(x, resize_matrix(H, hr, 'bicubic', True), resize_matrix(W, hr, 'bicubic', True))
+                if spec.scale > 1: x = _resample(x, *_axes(spec))
+            out.append(np.ascontiguousarray(x, np.float32))
+        return np.concatenate(out) if len(out) > 1 else out[0]
 
-    def logits(self, x: torch.Tensor, # prepared input (B, C, H, W)
-              ) -> torch.Tensor:
-        "Raw model outputs for a prepared batch, `batch_size` faces at a time."
-        if not len(x): return torch.empty(0, len(self.classes))
+    def logits(self, x, # prepared input (B, C, H, W): a NumPy array (or a tensor)
+              ) -> np.ndarray:
+        "Raw model outputs (B, classes) for a prepared batch, `batch_size` faces at a time."
+        x = np.ascontiguousarray(x.detach().cpu().numpy() if _is_tensor(x) else x, np.float32)
+        if not len(x): return np.zeros((0, len(self.classes)), np.float32)
         out = []
-        for chunk in x.split(self.batch_size):
-            if self.session is not None:
-                out.append(torch.from_numpy(self.session.run(None, {self.session.get_inputs()[0].name: chunk.contiguous().numpy()})[0]))
+        for k in range(0, len(x), self.batch_size):
+            chunk = x[k:k + self.batch_size]
+            if self.onnx is not None: out.append(self.session.run(None, {self.session.get_inputs()[0].name: chunk})[0])
             else:
-                with torch.inference_mode(): out.append(self.model(chunk.to(self.device)).float().cpu())
-        return torch.cat(out) if out else torch.empty(0, len(self.classes))
+                import torch
+                with torch.inference_mode(): out.append(self.model(torch.from_numpy(chunk).to(self.device)).float().cpu().numpy())
+        return np.concatenate(out)
 
     def probs(self, faces, scale=None, protocol=None) -> np.ndarray:
         "Class probabilities (N, classes) for face crops (anything `prepare` takes)."
-        return self.logits(self.prepare(faces, scale, protocol)).softmax(-1).numpy()
+        return _softmax(self.logits(self.prepare(faces, scale, protocol)).astype(np.float64)).astype(np.float32)
 
     def predict_crops(self, faces, # face crops, as `prepare` takes them
                       boxes=None,            # optional boxes to attach, one per face
@@ -320,12 +401,13 @@ def iter_video(path,                    # a video file OpenCV can read
 @delegates(iter_video)
 def analyse_video(path,                 # a video file OpenCV can read
                   predictor: Predictor, # the model
-                  **kwargs) -> pd.DataFrame:
-    "`iter_video`'s rows as one table: frame, time_s, face (found?), track, x, y, w, h, label, and a probability column per class."
+                  **kwargs):
+    "`iter_video`'s rows as one pandas table: frame, time_s, face (found?), track, x, y, w, h, label, and a probability column per class."
+    import pandas as pd
     df = pd.DataFrame(list(iter_video(path, predictor, **kwargs))).reindex(columns=[*VIDEO_COLUMNS, *predictor.classes])
     return df.astype({'track': 'Int64'})
 
-def plot_video(df: pd.DataFrame, # from `analyse_video`
+def plot_video(df,               # from `analyse_video`
                classes=None,     # the class columns (default: every column after 'label')
                ax=None):
     "Class probabilities over time, one line per class."
@@ -344,6 +426,7 @@ def write_test_video(path,               # where to write it (.avi, Motion-JPEG)
                      frames_each: int = 12, fps: float = 8.0, size: int = 96, seed: int = 0) -> Path:
     "A short video of synthetic faces, one expression per segment, for tests and lessons."
     import cv2
+    from fer_lowres.synthetic import synthetic_faces   # (training layer: the synthetic faces are drawn with PyTorch)
     path = Path(path)
     w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps, (size, size), True)
     if not w.isOpened(): raise RuntimeError(f"{path}: OpenCV cannot write Motion-JPEG videos here.")

@@ -6,7 +6,7 @@ Docs: http://localhost:8000/models.html.md"""
 
 # %% ../nbs/11_models.ipynb #c0002
 from __future__ import annotations
-import json, os
+import os
 from pathlib import Path
 import pandas as pd
 from torch import nn
@@ -14,13 +14,13 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 from .core import MODEL_REGISTRY, CLASSES8
-from .degrade import DegradeSpec, SPEC_KEYS
+from .config import (ModelConfig, DegradeSpec, SPEC_KEYS, CONFIG_NAME, WEIGHTS_NAME, ONNX_NAME, UNFINISHED_NAME,  # noqa: F401
+                               FORMAT_VERSION, WEIGHTS_DIR, bundled_models, model_dir, read_config, load_config)   # the one reader (00c_config)
 from .gmenet import count_flops
 import fer_lowres, fer_lowres.gmenet, fer_lowres.lnlnet, fer_lowres.baselines  # noqa: F401 (each registers its configurations)
 
 # %% auto #0
-__all__ = ['CONFIG_NAME', 'WEIGHTS_NAME', 'UNFINISHED_NAME', 'FORMAT_VERSION', 'WEIGHTS_DIR', 'list_models', 'create_model',
-           'model_table', 'mark_unfinished', 'save_model', 'bundled_names', 'model_dir', 'read_config', 'load_model']
+__all__ = ['list_models', 'create_model', 'model_table', 'mark_unfinished', 'save_model', 'bundled_names', 'load_model']
 
 # %% ../nbs/11_models.ipynb #c0005
 def list_models() -> list[str]:
@@ -70,10 +70,6 @@ def model_table(names=None, # model names (default: all)
     return pd.DataFrame(rows).set_index('model')
 
 # %% ../nbs/11_models.ipynb #c0012
-CONFIG_NAME, WEIGHTS_NAME = 'config.json', 'model.safetensors'
-UNFINISHED_NAME = 'UNFINISHED.txt'   # present while a folder is being written
-FORMAT_VERSION = 1
-
 def mark_unfinished(path,        # a model folder (created if needed)
                     note: str = '', # what is being written and how to recover (shown by `load_model`)
                    ) -> Path:
@@ -82,11 +78,6 @@ def mark_unfinished(path,        # a model folder (created if needed)
     (path/UNFINISHED_NAME).write_text(note or "a model was being written here and the writer did not finish (killed, or it failed); "
                                       "save or train it again into this folder.")
     return path
-
-def _check_finished(path: Path):
-    "Raise when the folder at `path` holds an unfinished model."
-    if (path/UNFINISHED_NAME).exists():
-        raise ValueError(f"{path}: unfinished model folder ({UNFINISHED_NAME}): {(path/UNFINISHED_NAME).read_text().strip()}")
 
 def _check_finite(state: dict, what: str):
     "Raise, naming the first tensor, when a weight holds NaN or infinities: a model that diverged in training, whose every answer is NaN."
@@ -108,57 +99,23 @@ def save_model(model: nn.Module,      # a model from `create_model` (trained by 
     spec = (spec or DegradeSpec.of(model)).replace(**overrides)
     classes = list(classes or cfg.get('classes') or CLASSES8[:cfg['num_classes']])
     if len(classes) != cfg['num_classes']: raise ValueError(f"classes has {len(classes)} names but the model has {cfg['num_classes']} outputs.")
-    cfg = {k: cfg[k] for k in ('arch', 'in_chans', 'num_classes', 'model_kwargs') if k in cfg}  # a loaded model carries more
-    config = dict(format_version=FORMAT_VERSION, **cfg, classes=classes, channels=cfg['in_chans'], **spec.to_dict(),
-                  degrade=spec.to_dict(), input_range=[0.0, 1.0], normalization='inside the model', **extra)
-    text = json.dumps(config, indent=2)   # fails before anything is written when `extra` is not JSON-serialisable
+    base = {k: cfg[k] for k in ('arch', 'in_chans', 'model_kwargs') if k in cfg}  # a loaded model carries more: only what builds it
+    config = ModelConfig.from_dict({**extra, **base, 'classes': classes, 'degrade': spec.to_dict()}, 'save_model')
+    text = config.to_json()   # fails before anything is written when `extra` is not JSON-serialisable
     path = Path(path)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     _check_finite(state, f"save_model({path})")
     if not (path/UNFINISHED_NAME).exists(): mark_unfinished(path)   # a training run's own note stays until the end
-    save_file(state, str(path/(WEIGHTS_NAME + '.tmp')), metadata={'format': 'fer_lowres', 'arch': cfg['arch']})
+    save_file(state, str(path/(WEIGHTS_NAME + '.tmp')), metadata={'format': 'fer_lowres', 'arch': config.arch})
     (path/(CONFIG_NAME + '.tmp')).write_text(text)
     os.replace(path/(WEIGHTS_NAME + '.tmp'), path/WEIGHTS_NAME)   # renames: each file is whole or absent
     os.replace(path/(CONFIG_NAME + '.tmp'), path/CONFIG_NAME)
     (path/UNFINISHED_NAME).unlink()                                 # last: the folder is complete
     return path
 
-WEIGHTS_DIR = Path(fer_lowres.__file__).parent/'weights'   # the models installed with the package (notebook 18)
-
 def bundled_names() -> list[str]:
-    "Names of the models installed with the package (see `18_pretrained`)."
-    return sorted(f.parent.name for f in WEIGHTS_DIR.glob(f'*/{CONFIG_NAME}'))
-
-def model_dir(path) -> Path:
-    "The folder of a saved model: `path` itself, or the bundled model of that name when no such path exists."
-    p = Path(path)
-    if not p.exists() and isinstance(path, str) and p.name == path and (WEIGHTS_DIR/path/CONFIG_NAME).exists(): return WEIGHTS_DIR/path
-    if not p.is_dir():
-        names = bundled_names()
-        raise FileNotFoundError(f"{p}: model folder not found (expected a folder with {CONFIG_NAME} and {WEIGHTS_NAME}"
-                                + (f", or the name of a bundled model: {', '.join(names)})." if names else ")."))
-    return p
-
-def read_config(path) -> dict:
-    "The `config.json` of a saved model folder, checked; its degradation under 'degrade' and as flat keys (old files have only those)."
-    path = model_dir(path)
-    _check_finished(path)
-    f = path/CONFIG_NAME
-    if not f.exists(): raise FileNotFoundError(f"{f}: missing; a saved model folder holds {CONFIG_NAME} and {WEIGHTS_NAME}.")
-    try: cfg = json.loads(f.read_text())
-    except json.JSONDecodeError as e: raise ValueError(f"{f}: not valid JSON ({e}).") from None
-    if not isinstance(cfg, dict): raise ValueError(f"{f}: expected a JSON object of model settings, got a {type(cfg).__name__}.")
-    need = ('arch', 'in_chans', 'num_classes', 'classes') + (() if 'degrade' in cfg else SPEC_KEYS)
-    missing = [k for k in need if k not in cfg]
-    if missing: raise ValueError(f"{f}: missing key(s) {missing}; was it written by fer_lowres.models.save_model?")
-    kinds = dict(arch=str, in_chans=int, num_classes=int, classes=list, model_kwargs=dict)
-    wrong = [f"{k} ({type(cfg[k]).__name__}, expected {t.__name__})" for k, t in kinds.items() if k in cfg and not isinstance(cfg[k], t)]
-    if wrong: raise ValueError(f"{f}: wrong type for {', '.join(wrong)}.")
-    if len(cfg['classes']) != cfg['num_classes']: raise ValueError(f"{f}: {len(cfg['classes'])} class names but num_classes={cfg['num_classes']}.")
-    spec = DegradeSpec.from_dict(cfg, str(f))
-    cfg.update(spec.to_dict(), degrade=spec.to_dict())
-    cfg.setdefault('channels', cfg['in_chans'])
-    return cfg
+    "Names of the models installed with the package (see `00c_config` and `18_pretrained`)."
+    return sorted(m['name'] for m in bundled_models())
 
 def _check_shapes(cfg: dict, found: dict, what: str):
     "Compare the weights' tensor shapes with a model built from `cfg` on the meta device (no memory), before building it for real."

@@ -8,13 +8,14 @@ Docs: http://localhost:8000/onnx.html.md"""
 from __future__ import annotations
 import io, json, os, re, sys, contextlib, tempfile, warnings
 from pathlib import Path
+import numpy as np
 import torch
 import onnx
-from .inference import Predictor
+from .inference import Predictor, _softmax
 from .files import atomic_write, check_output, output_lock
 
 # %% auto #0
-__all__ = ['DYNAMO_MIN_OPSET', 'export_onnx', 'onnx_max_diff']
+__all__ = ['DYNAMO_MIN_OPSET', 'export_onnx', 'onnx_max_diff', 'onnx_prob_diff']
 
 # %% ../nbs/16_onnx.ipynb #c0043
 def _opset_of(proto) -> int | None:
@@ -48,8 +49,8 @@ def export_onnx(model,                    # a model with `fer_config`, or a save
     if opset is not None and (isinstance(opset, bool) or not isinstance(opset, int) or not 7 <= opset <= top):
         raise ValueError(f"--opset must be an integer from 7 to {top} (the newest this onnx package knows), got {opset!r}.")
     path = check_output(path, 'onnx', flag, overwrite)
-    pred = Predictor(model)
-    m, cfg = pred.model.cpu().eval(), pred.config
+    pred = Predictor(model, backend='torch')
+    m, cfg = pred.model.cpu().eval(), pred.config.to_dict()
     x = torch.rand(2, pred.channels, pred.input_size, pred.input_size)
     kw = dict(input_names=['input'], output_names=['logits'], opset_version=opset)
     exporter, err = None, None
@@ -89,6 +90,14 @@ def export_onnx(model,                    # a model with `fer_config`, or a save
 def onnx_max_diff(model, path, # a model and its ONNX export
                   batch: int = 5, seed: int = 0) -> float:
     "Largest absolute difference between PyTorch's and onnxruntime's logits on a random batch."
-    torch_pred, onnx_pred = Predictor(model), Predictor(path)
-    x = torch.rand(batch, onnx_pred.channels, onnx_pred.input_size, onnx_pred.input_size, generator=torch.Generator().manual_seed(seed))
-    return float((torch_pred.logits(x) - onnx_pred.logits(x)).abs().max())
+    torch_pred, onnx_pred = Predictor(model, backend='torch'), Predictor(path)
+    x = np.random.default_rng(seed).random((batch, onnx_pred.channels, onnx_pred.input_size, onnx_pred.input_size), dtype=np.float32)
+    return float(np.abs(torch_pred.logits(x) - onnx_pred.logits(x)).max())
+
+def onnx_prob_diff(model, path, # a saved model (folder, or in memory) and its ONNX export
+                   faces,       # face crops, as `Predictor.prepare` takes them (e.g. a data set's test faces)
+                  ) -> float:
+    "Largest absolute difference between PyTorch's and onnxruntime's class probabilities on `faces`, each prepared as the model's config says."
+    torch_pred, onnx_pred = Predictor(model, backend='torch'), Predictor(path)
+    x = torch_pred.prepare(faces)
+    return float(np.abs(_softmax(torch_pred.logits(x)) - _softmax(onnx_pred.logits(x))).max()) if len(x) else 0.0

@@ -1,4 +1,4 @@
-"""The models that ship inside the package (a 48 px teacher and students for 24, 12 and 6 px faces, trained on all of FER2013), their names wherever a model folder is accepted, and a predictor that sends each face to the specialist for its size.
+"""The models that ship inside the package (a 48 px teacher and students for 24, 12 and 6 px faces, trained on all of FER2013), in sets by data set, their names wherever a model folder is accepted, and a predictor that sends each face to the specialist for its size: runtime (onnxruntime, no PyTorch).
 
 Docs: http://localhost:8000/pretrained.html.md"""
 
@@ -9,28 +9,14 @@ from __future__ import annotations
 import math
 from pathlib import Path
 import numpy as np
-from .models import read_config, WEIGHTS_DIR
+from .config import bundled_models, model_sets, resolve_models, DEFAULT_SET, WEIGHTS_DIR  # noqa: F401 (the bundled models' names: 00c_config)
 from .inference import Predictor, FaceResult, read_image, detect_crops
-from .degrade import DegradeSpec
 
 # %% auto #0
-__all__ = ['BUNDLED_SET', 'bundled_models', 'route', 'SpecialistPredictor', 'shrink_faces']
-
-# %% ../nbs/18_pretrained.ipynb #0dfe5541
-def bundled_models(root=None, # folder of model folders (default: the package's `weights/`)
-                  ) -> list[dict]:
-    "Every bundled model: name, arch, size (face side it reads), scale, mode and PrivateTest accuracy; smallest face first."
-    root = Path(root or WEIGHTS_DIR)
-    out = []
-    for f in sorted(root.glob('*/config.json')):
-        cfg = read_config(f.parent)
-        size = DegradeSpec.from_dict(cfg, str(f)).lr_hw[0]   # the face side it is made for, in either mode
-        out.append(dict(name=f.parent.name, arch=cfg['arch'], size=size, scale=int(cfg['scale']), mode=cfg['mode'],
-                        test_accuracy=cfg.get('test_accuracy')))
-    return sorted(out, key=lambda d: d['size'])
+__all__ = ['BUNDLED_SET', 'route', 'SpecialistPredictor', 'shrink_faces']
 
 # %% ../nbs/18_pretrained.ipynb #28732f31
-BUNDLED_SET = 'fer2013'   # the name of all bundled models together: `--model fer2013`, or no --model at all
+BUNDLED_SET = DEFAULT_SET   # the set used with no --models (the older name of `config.DEFAULT_SET`)
 
 def route(side: float, # the face's side in the picture, in px
           sizes,       # the input sizes of the available models
@@ -48,16 +34,15 @@ def route(side: float, # the face's side in the picture, in px
 # %% ../nbs/18_pretrained.ipynb #68f689a5
 class SpecialistPredictor:
     "Several models of one label space, each a specialist for one face size: every face goes to the model for its size (`route`)."
-    def __init__(self, models=None,          # model folders or bundled names (default: every bundled model)
-                 device: str = 'cpu',        # PyTorch device
+    def __init__(self, models=None,          # a set's name, model folders or bundled names (default: `DEFAULT_SET`)
+                 device: str = 'cpu',        # 'cpu', or a PyTorch device such as 'cuda'
                  batch_size: int = 256,      # faces per forward pass
+                 backend: str = 'auto',      # see `Predictor`
                 ):
-        if models is None: models = [m['name'] for m in bundled_models()]
-        models = list(models)
-        if not models: raise ValueError("SpecialistPredictor: no models (and no bundled weights were found in the package).")
+        folders = resolve_models(models)
         self.predictors = {}
-        for m in models:
-            p = Predictor(m, device=device, batch_size=batch_size)
+        for m in folders:
+            p = Predictor(m, device=device, batch_size=batch_size, backend=backend)
             name = Path(str(m)).name
             if p.face_size in self.predictors:
                 raise ValueError(f"SpecialistPredictor: {name} and {self.predictors[p.face_size][0]} are both made for {p.face_size} px faces; give one model per size.")
@@ -68,8 +53,8 @@ class SpecialistPredictor:
             if p.classes != first.classes: raise ValueError(f"SpecialistPredictor: {name} predicts {p.classes}, another model {first.classes}.")
             if p.channels != first.channels: raise ValueError(f"SpecialistPredictor: {name} reads {p.channels}-channel faces, another model {first.channels}.")
         self.classes, self.channels = first.classes, first.channels
-        upto = {size: p.config.get('route_upto', 'missing') for size, (_, p) in self.predictors.items()}
-        self.upto = None if 'missing' in upto.values() else upto   # measured limits when every model carries one
+        upto = {size: p.config.route_upto for size, (_, p) in self.predictors.items()}   # measured limits, when every model carries one
+        self.upto = None if None in upto.values() else {s: None if math.isinf(u) else int(u) for s, u in upto.items()}
 
     @property
     def sizes(self) -> list[int]: return list(self.predictors)

@@ -62,9 +62,9 @@ def explore_update(face,                   # one face: anything `read_image` rea
     teacher, student = _as_predictor(teacher), _as_predictor(student)
     if protocol not in PROTOCOLS: raise ValueError(f"protocol must be one of {sorted(PROTOCOLS)}, got {protocol!r}.")
     if teacher.classes != student.classes: raise ValueError(f"teacher and student disagree on the classes: {teacher.classes} vs {student.classes}.")
-    xt = teacher.prepare([face])
-    xs = student.prepare([face], scale=scale, protocol=protocol)
-    pt, ps = teacher.logits(xt).softmax(-1)[0].numpy(), student.logits(xs).softmax(-1)[0].numpy()
+    xt = torch.from_numpy(teacher.prepare([face]))
+    xs = torch.from_numpy(student.prepare([face], scale=scale, protocol=protocol))
+    pt, ps = teacher.probs([face])[0], student.probs([face], scale, protocol)[0]
     (ht, kt), (hs, ks) = _heat(teacher, xt), _heat(student, xs)
     regions = None
     if student.model is not None and hasattr(student.model, 'region_weights'):
