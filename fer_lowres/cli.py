@@ -6,12 +6,12 @@ Docs: http://localhost:8000/cli.html.md"""
 
 # %% ../nbs/20_cli.ipynb #c0002
 from __future__ import annotations
-import argparse, contextlib, json, math, os, sys
+import argparse, json, math, sys
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['KD_WEIGHT', 'RUN_ARGS', 'DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train',
-           'cmd_evaluate', 'cmd_demo', 'cli_export', 'cli_predict', 'cli_video', 'cmd_models', 'add_cli_commands']
+__all__ = ['DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo',
+           'cli_export', 'cli_predict', 'cli_video', 'cmd_models', 'add_cli_commands']
 
 # %% ../nbs/20_cli.ipynb #c0005
 def _print_table(d: dict, title: str):
@@ -92,124 +92,15 @@ def _non_negative(s: str) -> float:
     if not (math.isfinite(v) and v >= 0): raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {s!r}")
     return v
 
-def _check_out(out, overwrite: bool = False) -> Path:
-    "The `--out` folder of `train`, checked before anything is trained: not a file, not under a file, writable, no model unless `overwrite`."
-    from fer_lowres.models import CONFIG_NAME, WEIGHTS_NAME, UNFINISHED_NAME
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out}: is a file; expected a folder for {CONFIG_NAME} + {WEIGHTS_NAME}.")
-    above = next(p for p in (out, *out.parents) if p.exists())
-    if not above.is_dir(): raise ValueError(f"--out {out}: lies under {above}, which is a file; expected a folder.")
-    if (out/UNFINISHED_NAME).exists() and not overwrite:
-        raise ValueError(f"--out {out}: holds an unfinished run ({(out/UNFINISHED_NAME).read_text().strip()}); pass --overwrite to train into it again.")
-    if (out/CONFIG_NAME).exists() and not overwrite:
-        raise ValueError(f"--out {out}: already holds a model; pass --overwrite to replace it, or choose another folder.")
-    return out
-
-def _alive(pid: int) -> bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    return True
-
-@contextlib.contextmanager
-def _out_lock(out: Path):
-    "Hold `out/.lock` (with our pid) while training: a second run pointed at the same folder is refused, never interleaved."
-    lock, created = out/'.lock', not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            pid = lock.read_text().strip()
-            if pid.isdigit() and _alive(int(pid)):
-                raise ValueError(f"--out {out}: another training run (pid {pid}) is writing there; wait for it, or choose another folder.") from None
-            lock.unlink(missing_ok=True)   # left by a run that was killed
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        os.write(fd, str(os.getpid()).encode()); os.close(fd)
-    except OSError as e: raise ValueError(f"--out {out}: cannot be written ({e.strerror or e}).") from None
-    try: yield out
-    finally:
-        lock.unlink(missing_ok=True)
-        if created and out.is_dir() and not any(out.iterdir()): out.rmdir()   # nothing was written: leave nothing behind
-
-def _mark_at_fit(out: Path, note: str, run_args: dict):
-    "A fastai callback that, when training starts (every check passed), marks `out` unfinished and keeps the run's arguments for `--resume`."
-    from fastai.callback.core import Callback
-    from fer_lowres.models import mark_unfinished
-    class MarkUnfinished(Callback):
-        order = -100
-        def before_fit(self):
-            mark_unfinished(out, note)
-            (out/'checkpoint').mkdir(exist_ok=True); (out/'checkpoint'/'run.json').write_text(json.dumps(run_args, indent=1))
-    return MarkUnfinished()
-
-def _faces(data: str, seed: int = 0, max_train: int | None = None):
-    from fer_lowres.data import load_faces
-    faces = load_faces(data, **({'seed': seed} if data == 'synthetic' else {}))
-    if max_train and max_train < len(faces.indices('train')): faces = faces.subsample(max_train, seed=seed)
-    return faces
-
-KD_WEIGHT = 1.0   # `train --teacher` adds logit distillation to A-SKD's attention loss: the best on FER2013 (07_distill)
-
-RUN_ARGS = ('data', 'arch', 'scale', 'teacher', 'init_from_teacher', 'epochs', 'bs', 'lr', 'lam', 'distill_maps', 'kd_weight', 'mode',
-            'protocol', 'size', 'channels', 'seed', 'max_train')   # what `--resume` reads back from the run's folder
-
-def _run_args(folder: Path) -> dict:
-    "The arguments of the interrupted run in `folder` (saved when its training started)."
-    from fer_lowres.models import CONFIG_NAME, UNFINISHED_NAME
-    f = folder/'checkpoint'/'run.json'
-    if not folder.is_dir(): raise FileNotFoundError(f"--resume {folder}: folder not found.")
-    if not f.exists():
-        if (folder/CONFIG_NAME).exists() and not (folder/UNFINISHED_NAME).exists(): raise ValueError(f"--resume {folder}: holds a finished model; nothing to resume.")
-        raise ValueError(f"--resume {folder}: no checkpoint (the run stopped before its first epoch ended); start it again with --overwrite.")
-    return json.loads(f.read_text())
-
 def cmd_train(args):
-    "Train one model and save it (or `--resume` an interrupted run)."
-    import copy, shutil, time
-    from fer_lowres.learner import train_teacher, train_student
-    from fer_lowres.models import load_model
-    from fer_lowres.core import seed_everything
-    from fer_lowres.models import list_models
-    from fastai.torch_core import rank_distrib
-    first = not rank_distrib()   # under torchrun / accelerate launch (12_learner) only the first process checks, locks and writes --out
-    if args.resume:
-        if args.data or args.out: raise ValueError("--resume DIR continues the run in DIR with its own arguments: give no --data or --out.")
-        args.out = args.resume
-        for k, v in _run_args(Path(args.resume)).items(): setattr(args, k, v)
-    elif args.data is None or args.out is None: raise ValueError("train needs --data and --out (or --resume DIR to continue a run).")
-    if args.arch not in list_models(): raise ValueError(f"unknown --arch {args.arch!r}; available: {', '.join(list_models())}")
-    out = _check_out(args.out, args.overwrite or bool(args.resume)) if first else Path(args.out)
-    teacher = load_model(args.teacher) if args.teacher else None
-    if teacher is not None and args.scale == 1: raise ValueError("--teacher distils into an LR student: give --scale 2 or more.")
-    if teacher is None and (args.distill_maps != 'both' or args.kd_weight or args.init_from_teacher):
-        raise ValueError("--distill-maps, --kd-weight and --init-from-teacher set how a student learns from a teacher: give --teacher too.")
-    if args.init_from_teacher and args.arch != teacher.fer_config['arch']:
-        raise ValueError(f"--init-from-teacher starts the student from the teacher's weights, so it must be the teacher's architecture: "
-                         f"give --arch {teacher.fer_config['arch']} (got {args.arch}).")
-    size = teacher.fer_config['hr_size'] if teacher is not None else args.size
-    channels = teacher.fer_config['channels'] if teacher is not None else args.channels
-    with _out_lock(out) if first else contextlib.nullcontext(out):
-        if first and not args.resume: shutil.rmtree(out/'checkpoint', ignore_errors=True)   # --overwrite: an old run's checkpoint is not ours
-        faces = _faces(args.data, args.seed, args.max_train)
-        dls = faces.dataloaders(size=size, channels=channels, bs=args.bs)
-        seed_everything(args.seed); t0 = time.time()
-        note = (f"`fer-lowres train` (pid {os.getpid()}) started training into this folder at {time.strftime('%Y-%m-%d %H:%M:%S')} and did "
-                f"not finish (stopped, killed or failed); continue it with `fer-lowres train --resume {out}`, or start again with --overwrite")
-        kw = dict(arch=copy.deepcopy(teacher) if args.init_from_teacher else args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, mode=args.mode, seed=args.seed,
-                  checkpoint=out/'checkpoint', resume=bool(args.resume), cbs=[_mark_at_fit(out, note, {k: getattr(args, k) for k in RUN_ARGS})] if first else [])
-        distill = dict(parts=('channel', 'spatial') if args.distill_maps == 'both' else (args.distill_maps,),
-                       kd_weight=KD_WEIGHT if args.kd_weight is None else args.kd_weight)
-        learn = (train_teacher(dls, **kw) if args.scale == 1 else
-                 train_student(dls, scale=args.scale, teacher=teacher, lam=args.lam, distill_kwargs=distill, **kw))
-        seconds = time.time() - t0
-        valid = learn.validate()   # in a multi-process run every process takes part (fastai gathers metrics across them)
-        if not first: return       # and the first one reports and saves
-        metrics = dict(valid_loss=float(valid[0]), valid_accuracy=float(valid[1]), valid_macro_f1=float(valid[2]))
-        learn.save_fer(out, epochs=args.epochs, data=str(args.data), train_seconds=round(seconds, 1), **metrics)
-        shutil.rmtree(out/'checkpoint', ignore_errors=True)   # the model is complete: the checkpoint has served
-    result = dict(arch=args.arch, scale=args.scale, mode=args.mode, protocol=args.protocol, distilled=teacher is not None,
-                  init_from_teacher=bool(args.init_from_teacher),
-                  epochs=args.epochs, train_seconds=round(seconds, 1), out=str(args.out), resumed=bool(args.resume), **metrics)
+    "Train one model and save it (or `--resume` an interrupted run): `train.train_run` with the command line's arguments."
+    from fer_lowres.train import train_run
+    augment = {'light': True, 'strong': 'strong', 'none': False}.get(args.augment) if args.augment else None
+    result = train_run(data=args.data, out=args.out, arch=args.arch, scale=args.scale, teacher=args.teacher, init_from_teacher=args.init_from_teacher,
+                       epochs=args.epochs, bs=args.bs, lr=args.lr, lam=args.lam, distill_maps=args.distill_maps, kd_weight=args.kd_weight,
+                       mode=args.mode, protocol=args.protocol, size=args.size, channels=args.channels, seed=args.seed, max_train=args.max_train,
+                       label_smoothing=args.label_smoothing, augment=augment, recipe=args.recipe, resume=args.resume, overwrite=args.overwrite)
+    if result is None: return   # a second process of a multi-process run: the first one reports
     print(json.dumps(result) if args.json else '\n'.join(f"{k:>15}  {v}" for k, v in result.items()))
 
 def cmd_evaluate(args):
@@ -217,9 +108,10 @@ def cmd_evaluate(args):
     from fer_lowres.models import load_model
     from fer_lowres.evaluate import resolution_sweep
     from fer_lowres.evaluate import match_classes
+    from fer_lowres.train import run_faces
     model = load_model(args.model_dir)
     cfg = model.fer_config
-    faces, left_out = match_classes(_faces(args.data), cfg['classes'], args.split)   # a 7-class model on CK+: contempt left out
+    faces, left_out = match_classes(run_faces(args.data), cfg['classes'], args.split)   # a 7-class model on CK+: contempt left out
     dl = faces.eval_dl(args.split, size=cfg['hr_size'], channels=cfg['channels'], bs=args.bs)
     df = resolution_sweep(model, dl, scales=args.scales, protocol=args.protocol, classes=list(cfg['classes']))
     if args.json:
@@ -233,16 +125,21 @@ def cmd_evaluate(args):
 # %% ../nbs/20_cli.ipynb #c0013
 def _add_train_evaluate(sub):
     from fer_lowres.config import PROTOCOLS   # (the runtime's table: --help imports no PyTorch)
+    from fer_lowres.train import KD_WEIGHT, RECIPES, SHIPPED_RECIPE
     s = sub.add_parser('train', help='train a teacher (--scale 1) or an LR student (optionally distilled)')
     s.add_argument('--data', help="data set path or 'synthetic' (required, unless --resume)")
-    s.add_argument('--arch', default='gmenet_tiny', help='model name (see fer_lowres.models.list_models)')
+    s.add_argument('--recipe', choices=sorted(RECIPES), default='default', help="the defaults of --arch, --bs, --lr, --label-smoothing and --augment: "
+                   f"'default' ({RECIPES['default']}) or 'shipped', the bundled models' recipe ({SHIPPED_RECIPE}); an option given explicitly wins")
+    s.add_argument('--arch', default=None, help="model name (see fer_lowres.models.list_models; default: the recipe's)")
     s.add_argument('--scale', type=_positive, default=1, help='degradation factor r (1: HR teacher)')
     s.add_argument('--teacher', help='folder of a saved HR teacher: adds attention distillation')
     s.add_argument('--init-from-teacher', action='store_true', help="start the student from the teacher's weights (same --arch); "
                    "with --mode up, how the bundled FER2013 students were trained (README)")
     s.add_argument('--epochs', type=_positive, default=10)
-    s.add_argument('--bs', type=_positive, default=64)
-    s.add_argument('--lr', type=_positive_float, default=3e-3)
+    s.add_argument('--bs', type=_positive, default=None, help="batch size (default: the recipe's, 64)")
+    s.add_argument('--lr', type=_positive_float, default=None, help="one-cycle peak learning rate (default: the recipe's, 3e-3)")
+    s.add_argument('--label-smoothing', type=_non_negative, default=None, metavar='EPS', help="label-smoothing cross-entropy (default: the recipe's; shipped 0.1)")
+    s.add_argument('--augment', choices=('light', 'strong', 'none'), default=None, help="training augmentation (default: the recipe's; default light, shipped strong)")
     s.add_argument('--lam', type=_non_negative, default=5.0, help='weight of the attention-similarity loss (A-SKD: 5)')
     s.add_argument('--distill-maps', choices=('both', 'channel', 'spatial'), default='both', help='which attention maps to distil')
     s.add_argument('--kd-weight', type=_non_negative, default=None, help=f'weight of the added logit distillation, temperature 4 (default with --teacher: {KD_WEIGHT}, the best of the FER2013 study in 07_distill; 0 for attention only, as A-SKD)')
@@ -273,6 +170,7 @@ _SUBCOMMANDS.append(_add_train_evaluate)
 # %% ../nbs/20_cli.ipynb #c0020
 def cmd_demo(args):
     "Teacher, distilled student and plain student on one data set; table and plot."
+    from fer_lowres.train import run_faces
     import time
     import pandas as pd
     import matplotlib.pyplot as plt   # no display (a terminal, CI): matplotlib picks its file-only backend itself
@@ -280,7 +178,7 @@ def cmd_demo(args):
     from fer_lowres.learner import train_teacher, train_student
     from fer_lowres.evaluate import resolution_sweep, plot_resolution
     t0 = time.time(); out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
-    faces = _faces(args.data, args.seed, args.max_train)
+    faces = run_faces(args.data, args.seed, args.max_train)
     print(f"data: {faces}")
     dls = faces.dataloaders(size=48, channels=1, bs=args.bs)
     xb, _ = dls.valid.one_batch()

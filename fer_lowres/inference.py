@@ -221,52 +221,58 @@ class Predictor:
         return (f"Predictor({self.config.arch}: {self.channels}-channel {self.hr_size} px faces, scale {self.scale}, "
                 f"{self.protocol}, {self.mode}; input {self.input_size} px; {self.backend})")
 
-    def prepare(self, faces,       # face crops: a list of images, a stack (N,H,W[,C]) or a tensor (B,C,H,W)
-                scale: float | None = None,   # degradation factor (default: the config's)
-                protocol: str | None = None,  # degradation protocol (default: the config's)
-               ) -> np.ndarray:
-        "The model's input for `faces`, float32 (B, C, S, S): channels, resize to `hr_size`, then the model's `DegradeSpec` as in training."
-        spec = self.spec.at(scale, protocol)
-        hr, out = spec.hr_size, []
-        if isinstance(faces, (list, tuple)) and not len(faces): return np.zeros((0, self.channels, spec.input_size, spec.input_size), np.float32)
-        for x in _batches(faces, self.channels):
-            H, W = x.shape[-2:]
-            if min(H, W) < MIN_SIDE: raise ValueError(f"face crop of {W}x{H} px is too small: expected at least {MIN_SIDE} px a side.")
-            x = _channels(x, self.channels)
-            if spec.scale > 1 and (H, W) == spec.lr_hw:   # already an LR face of the model's size: from the LR step on
-                if spec.mode == 'up': x = _resample(x, *_axes(spec, from_lr=True))   # (a native model takes it as it is)
-            else:
-                if (H, W) != (hr, hr): x = _resample(x, resize_matrix(H, hr, 'bicubic', True), resize_matrix(W, hr, 'bicubic', True))
-                if spec.scale > 1: x = _resample(x, *_axes(spec))
-            out.append(np.ascontiguousarray(x, np.float32))
-        return np.concatenate(out) if len(out) > 1 else out[0]
+# %% ../nbs/15_inference.ipynb #prep0002
+@patch
+def prepare(self: Predictor, faces,       # face crops: a list of images, a stack (N,H,W[,C]) or a tensor (B,C,H,W)
+            scale: float | None = None,   # degradation factor (default: the config's)
+            protocol: str | None = None,  # degradation protocol (default: the config's)
+           ) -> np.ndarray:
+    "The model's input for `faces`, float32 (B, C, S, S): channels, resize to `hr_size`, then the model's `DegradeSpec` as in training."
+    spec = self.spec.at(scale, protocol)
+    hr, out = spec.hr_size, []
+    if isinstance(faces, (list, tuple)) and not len(faces): return np.zeros((0, self.channels, spec.input_size, spec.input_size), np.float32)
+    for x in _batches(faces, self.channels):
+        H, W = x.shape[-2:]
+        if min(H, W) < MIN_SIDE: raise ValueError(f"face crop of {W}x{H} px is too small: expected at least {MIN_SIDE} px a side.")
+        x = _channels(x, self.channels)
+        if spec.scale > 1 and (H, W) == spec.lr_hw:   # already an LR face of the model's size: from the LR step on
+            if spec.mode == 'up': x = _resample(x, *_axes(spec, from_lr=True))   # (a native model takes it as it is)
+        else:
+            if (H, W) != (hr, hr): x = _resample(x, resize_matrix(H, hr, 'bicubic', True), resize_matrix(W, hr, 'bicubic', True))
+            if spec.scale > 1: x = _resample(x, *_axes(spec))
+        out.append(np.ascontiguousarray(x, np.float32))
+    return np.concatenate(out) if len(out) > 1 else out[0]
 
-    def logits(self, x, # prepared input (B, C, H, W): a NumPy array (or a tensor)
-              ) -> np.ndarray:
-        "Raw model outputs (B, classes) for a prepared batch, `batch_size` faces at a time."
-        x = np.ascontiguousarray(x.detach().cpu().numpy() if _is_tensor(x) else x, np.float32)
-        if not len(x): return np.zeros((0, len(self.classes)), np.float32)
-        out = []
-        for k in range(0, len(x), self.batch_size):
-            chunk = x[k:k + self.batch_size]
-            if self.onnx is not None: out.append(self.session.run(None, {self.session.get_inputs()[0].name: chunk})[0])
-            else:
-                import torch
-                with torch.inference_mode(): out.append(self.model(torch.from_numpy(chunk).to(self.device)).float().cpu().numpy())
-        return np.concatenate(out)
+# %% ../nbs/15_inference.ipynb #logit001
+@patch
+def logits(self: Predictor, x, # prepared input (B, C, H, W): a NumPy array (or a tensor)
+          ) -> np.ndarray:
+    "Raw model outputs (B, classes) for a prepared batch, `batch_size` faces at a time."
+    x = np.ascontiguousarray(x.detach().cpu().numpy() if _is_tensor(x) else x, np.float32)
+    if not len(x): return np.zeros((0, len(self.classes)), np.float32)
+    out = []
+    for k in range(0, len(x), self.batch_size):
+        chunk = x[k:k + self.batch_size]
+        if self.onnx is not None: out.append(self.session.run(None, {self.session.get_inputs()[0].name: chunk})[0])
+        else:
+            import torch
+            with torch.inference_mode(): out.append(self.model(torch.from_numpy(chunk).to(self.device)).float().cpu().numpy())
+    return np.concatenate(out)
 
-    def probs(self, faces, scale=None, protocol=None) -> np.ndarray:
-        "Class probabilities (N, classes) for face crops (anything `prepare` takes)."
-        return _softmax(self.logits(self.prepare(faces, scale, protocol)).astype(np.float64)).astype(np.float32)
+@patch
+def probs(self: Predictor, faces, scale=None, protocol=None) -> np.ndarray:
+    "Class probabilities (N, classes) for face crops (anything `prepare` takes)."
+    return _softmax(self.logits(self.prepare(faces, scale, protocol)).astype(np.float64)).astype(np.float32)
 
-    def predict_crops(self, faces, # face crops, as `prepare` takes them
-                      boxes=None,            # optional boxes to attach, one per face
-                     ) -> list[FaceResult]:
-        "A `FaceResult` per face crop."
-        p = self.probs(faces)
-        boxes = [None] * len(p) if boxes is None else list(boxes)
-        return [FaceResult(None if b is None else tuple(int(v) for v in b), self.classes[int(q.argmax())],
-                           dict(zip(self.classes, q.tolist())), self.name) for q, b in zip(p, boxes)]
+@patch
+def predict_crops(self: Predictor, faces, # face crops, as `prepare` takes them
+                  boxes=None,            # optional boxes to attach, one per face
+                 ) -> list[FaceResult]:
+    "A `FaceResult` per face crop."
+    p = self.probs(faces)
+    boxes = [None] * len(p) if boxes is None else list(boxes)
+    return [FaceResult(None if b is None else tuple(int(v) for v in b), self.classes[int(q.argmax())],
+                       dict(zip(self.classes, q.tolist())), self.name) for q, b in zip(p, boxes)]
 
 # %% ../nbs/15_inference.ipynb #c0028
 from .detect import detect_faces, track_faces  # the face detectors live in `14_detect`

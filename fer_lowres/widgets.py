@@ -11,12 +11,12 @@ import io
 import numpy as np
 import pandas as pd
 import torch
-from PIL import Image
 
 from .core import CLASSES, find_fer2013
 from .degrade import PROTOCOLS
 from .synthetic import synthetic_faces
-from .inference import Predictor, read_image
+from .inference import Predictor
+from .images import read_image, open_image
 from .explain import attention_heatmaps, gradcam_heatmaps, overlay, model_regions
 
 # %% auto #0
@@ -138,8 +138,8 @@ def explorer(teacher,                      # the HR model: a Predictor or a save
 
     def on_upload(change):
         for name, data in _uploaded(change['new']):
-            try: faces[f"upload: {name}"] = read_image(Image.open(io.BytesIO(data)), 1)
-            except Exception as e: msg.value = f"<b>{name}</b> is not a readable image ({e})."; continue
+            try: faces[f"upload: {name}"] = read_image(open_image(io.BytesIO(data)), 1)   # the package's one reader: EXIF, transparency, bombs
+            except Exception as e: msg.value = f"<b>{name}</b>: {str(e).split(': ', 1)[-1]}"; continue
             pick.options = list(faces); pick.value = f"upload: {name}"
 
     for w in (pick, slider, proto): w.observe(update, names='value')
