@@ -99,7 +99,7 @@ def cmd_train(args):
     result = train_run(data=args.data, out=args.out, arch=args.arch, scale=args.scale, teacher=args.teacher, init_from_teacher=args.init_from_teacher,
                        epochs=args.epochs, bs=args.bs, lr=args.lr, lam=args.lam, distill_maps=args.distill_maps, kd_weight=args.kd_weight,
                        mode=args.mode, protocol=args.protocol, size=args.size, channels=args.channels, seed=args.seed, max_train=args.max_train,
-                       label_smoothing=args.label_smoothing, augment=augment, recipe=args.recipe, resume=args.resume, overwrite=args.overwrite)
+                       label_smoothing=args.label_smoothing, augment=augment, targets=args.targets, recipe=args.recipe, resume=args.resume, overwrite=args.overwrite)
     if result is None: return   # a second process of a multi-process run: the first one reports
     print(json.dumps(result) if args.json else '\n'.join(f"{k:>15}  {v}" for k, v in result.items()))
 
@@ -140,6 +140,8 @@ def _add_train_evaluate(sub):
     s.add_argument('--lr', type=_positive_float, default=None, help="one-cycle peak learning rate (default: the recipe's, 3e-3)")
     s.add_argument('--label-smoothing', type=_non_negative, default=None, metavar='EPS', help="label-smoothing cross-entropy (default: the recipe's; shipped 0.1)")
     s.add_argument('--augment', choices=('light', 'strong', 'none'), default=None, help="training augmentation (default: the recipe's; default light, shipped strong)")
+    s.add_argument('--targets', choices=('majority', 'crossentropy', 'probability'), default='majority',
+                   help="FERPlus data: train on majority labels, or on each face's vote distribution ('crossentropy'; 'probability' draws a label from it); scored on majority labels")
     s.add_argument('--lam', type=_non_negative, default=5.0, help='weight of the attention-similarity loss (A-SKD: 5)')
     s.add_argument('--distill-maps', choices=('both', 'channel', 'spatial'), default='both', help='which attention maps to distil')
     s.add_argument('--kd-weight', type=_non_negative, default=None, help=f'weight of the added logit distillation, temperature 4 (default with --teacher: {KD_WEIGHT}, the best of the FER2013 study in 07_distill; 0 for attention only, as A-SKD)')

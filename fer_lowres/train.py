@@ -20,7 +20,7 @@ KD_WEIGHT = 1.0   # `--teacher` adds logit distillation to A-SKD's attention los
 SHIPPED_RECIPE = dict(arch='gmenet_small', bs=64, lr=3e-3, label_smoothing=0.1, augment='strong')   # the bundled models' (bench/fer2013_full.py)
 RECIPES = {'default': dict(arch='gmenet_tiny', bs=64, lr=3e-3, label_smoothing=0.0, augment=True), 'shipped': SHIPPED_RECIPE}
 RUN_ARGS = ('data', 'arch', 'scale', 'teacher', 'init_from_teacher', 'epochs', 'bs', 'lr', 'lam', 'distill_maps', 'kd_weight', 'mode',
-            'protocol', 'size', 'channels', 'seed', 'max_train', 'label_smoothing', 'augment')   # what `resume` reads back from the run's folder
+            'protocol', 'size', 'channels', 'seed', 'max_train', 'label_smoothing', 'augment', 'targets')   # what `resume` reads back from the run's folder
 
 # %% ../nbs/12a_train.ipynb #54635fa6
 def check_run_folder(out, overwrite: bool = False) -> Path:
@@ -55,10 +55,15 @@ def _mark_at_fit(out: Path, note: str, run_args: dict):
             (out/'checkpoint').mkdir(exist_ok=True); (out/'checkpoint'/'run.json').write_text(json.dumps(run_args, indent=1))
     return MarkUnfinished()
 
-def run_faces(data: str, seed: int = 0, max_train: int | None = None):
-    "The `FaceSet` of `data` ('synthetic' drawn with `seed`), its training split cut to `max_train` faces (stratified) when given."
-    from fer_lowres.data import load_faces
-    faces = load_faces(data, **({'seed': seed} if data == 'synthetic' else {}))
+def run_faces(data: str, seed: int = 0, max_train: int | None = None, targets: str = 'majority'):
+    "The `FaceSet` of `data` ('synthetic' drawn with `seed`; FERPlus labelled by `targets`), its training split cut to `max_train` faces (stratified) when given."
+    from fer_lowres.data import load_faces, detect_format, FERPLUS_MODES
+    if targets not in FERPLUS_MODES: raise ValueError(f"targets must be one of {FERPLUS_MODES}, got {targets!r}.")
+    fmt = detect_format(data)
+    if targets != 'majority' and not fmt.startswith('ferplus'):
+        raise ValueError(f"--targets {targets} trains on FERPlus's vote distributions, but {data} is a {fmt} data set (one label per face); "
+                         "give a FERPlus folder, or --targets majority.")
+    faces = load_faces(data, **({'seed': seed} if data == 'synthetic' else {'mode': targets} if fmt.startswith('ferplus') else {}))
     if max_train and max_train < len(faces.indices('train')): faces = faces.subsample(max_train, seed=seed)
     return faces
 
@@ -83,6 +88,7 @@ def train_run(data: str | None = None,  # a data set path (any layout `load_face
               max_train: int | None = None, # train on a stratified subset of this many faces
               label_smoothing: float | None = None, # label-smoothing epsilon (default: the recipe's; shipped 0.1)
               augment=None,              # training augmentation: True/'light', 'strong' or False (default: the recipe's)
+              targets: str = 'majority', # FERPlus: train on 'majority' labels or the vote distributions ('crossentropy', 'probability'); scored on majority labels
               recipe: str = 'default',   # 'default' or 'shipped': the defaults of the arguments left as None
               resume=None,               # a run folder to continue with its own arguments (give no `data` or `out`)
               overwrite: bool = False,   # replace a model or unfinished run already in `out`
@@ -116,7 +122,7 @@ def train_run(data: str | None = None,  # a data set path (any layout `load_face
     channels = teacher_model.fer_config['channels'] if teacher_model is not None else a.channels
     with output_lock(out, '--out', folder=True) if first else contextlib.nullcontext(out):
         if first and not resume: shutil.rmtree(out/'checkpoint', ignore_errors=True)   # overwrite: an old run's checkpoint is not ours
-        faces = run_faces(a.data, a.seed, a.max_train)
+        faces = run_faces(a.data, a.seed, a.max_train, a.targets)
         dls = faces.dataloaders(size=size, channels=channels, bs=a.bs, augment=a.augment)
         seed_everything(a.seed); t0 = time.time()
         note = (f"a training run (pid {os.getpid()}) started training into this folder at {time.strftime('%Y-%m-%d %H:%M:%S')} and did "
@@ -137,4 +143,4 @@ def train_run(data: str | None = None,  # a data set path (any layout `load_face
         shutil.rmtree(out/'checkpoint', ignore_errors=True)   # the model is complete: the checkpoint has served
     return dict(arch=a.arch, scale=a.scale, mode=a.mode, protocol=a.protocol, distilled=teacher_model is not None,
                 init_from_teacher=bool(a.init_from_teacher), epochs=a.epochs, train_seconds=round(seconds, 1), out=str(a.out),
-                resumed=bool(resume), label_smoothing=a.label_smoothing, augment=a.augment, **metrics)
+                resumed=bool(resume), label_smoothing=a.label_smoothing, augment=a.augment, targets=a.targets, **metrics)
