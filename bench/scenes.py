@@ -63,7 +63,7 @@ def positions(n, s, rng, tries=200):
 
 def scenes(crops, s, backgrounds, rng, per_scene=8):
     "Every face of `crops` once, at side `s`, `per_scene` a scene: a list of (picture, [(box (x, y, w, h), face index)])."
-    from fer_lowres.detect import _paste_face
+    from fer_lowres.detect_train import _paste_face
     order, out = list(range(len(crops))), []
     while order:
         img = view(backgrounds[rng.integers(len(backgrounds))], rng)

