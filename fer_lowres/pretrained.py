@@ -52,7 +52,8 @@ class SpecialistPredictor:
         for name, p in self.predictors.values():
             if p.classes != first.classes: raise ValueError(f"SpecialistPredictor: {name} predicts {p.classes}, another model {first.classes}.")
             if p.channels != first.channels: raise ValueError(f"SpecialistPredictor: {name} reads {p.channels}-channel faces, another model {first.channels}.")
-        self.classes, self.channels = first.classes, first.channels
+            if p.framing != first.framing: raise ValueError(f"SpecialistPredictor: {name} frames faces as {p.framing}, another model as {first.framing}.")
+        self.classes, self.channels, self.framing = first.classes, first.channels, first.framing   # one framing: a face is cropped once
         upto = {size: p.config.route_upto for size, (_, p) in self.predictors.items()}   # measured limits, when every model carries one
         self.upto = None if None in upto.values() else {s: None if math.isinf(u) else int(u) for s, u in upto.items()}
 
@@ -91,10 +92,10 @@ class SpecialistPredictor:
                 margin: float = 0.0,       # see `crop_faces`
                 detector: str | None = None, # see `detect_faces` (default: the best installed)
                ) -> list[FaceResult]:
-        "A `FaceResult` per face in `image`, each from the specialist for the face's size in the picture."
+        "A `FaceResult` per face in `image`, each from the specialist for the face's size: the side of its crop, framed as the models learnt."
         if not detect: return self.predict_crops([read_image(image, self.channels)])
-        boxes, crops = detect_crops(image, self.channels, upscale, min_size, margin, detector)
-        return self.predict_crops(crops, boxes, sides=[min(w, h) for _, _, w, h in boxes]) if len(boxes) else []
+        boxes, crops = detect_crops(image, self.channels, upscale, min_size, margin, detector, self.framing)
+        return self.predict_crops(crops, boxes, sides=[self.framing.square(b)[2] for b in boxes]) if len(boxes) else []
 
 # %% ../nbs/18_pretrained.ipynb #110c1eb4
 def shrink_faces(x, side: int): # HR faces (B, C, H, W) in [0, 1]; the face side wanted
