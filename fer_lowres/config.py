@@ -161,7 +161,7 @@ class DegradeSpec:
         cfg.update(self.to_dict(), degrade=self.to_dict())
         return model
 
-# %% ../nbs/00c_config.ipynb #ccfaaa51
+# %% ../nbs/00c_config.ipynb #7ddf3a7c
 @dataclass(frozen=True)
 class Framing:
     "How a detector's box (x, y, w, h) becomes the square crop a model learnt from: side `scale * sqrt(w h)`, centre moved by `(dx, dy)` sides."
