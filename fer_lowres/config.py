@@ -279,6 +279,7 @@ def load_config(path, # a saved model folder, or a bundled model's name (short o
     if not f.exists(): raise FileNotFoundError(f"{f}: missing; a saved model folder holds {CONFIG_NAME} and {WEIGHTS_NAME}.")
     try: d = json.loads(f.read_text())
     except json.JSONDecodeError as e: raise ValueError(f"{f}: not valid JSON ({e}).") from None
+    except RecursionError: raise ValueError(f"{f}: nested too deeply to be a model's settings (expected a flat JSON object).") from None
     return ModelConfig.from_dict(d, str(f))
 
 def read_config(path) -> dict:

@@ -286,6 +286,9 @@ def detect_faces(image,                   # a NumPy array (H, W) / (H, W, 3) RGB
     native = DETECTORS[name]['native']
     scale = upscale * max(1.0, native / (min_size * upscale)) if native else upscale
     if scale != 1:                                         # MTCNN's own pyramid reaches small faces; the others need this
+        if min(round(W * scale), round(H * scale)) < 1:
+            raise ValueError(f"upscale {upscale:g}: the {W}x{H} px picture would shrink to {round(W * scale)}x{round(H * scale)} px; "
+                             f"an upscale below 1 shrinks the picture, and {1 / min(H, W):.2g} is the least that keeps a pixel.")
         import cv2
         rgb = cv2.resize(rgb, (round(W * scale), round(H * scale)), interpolation=cv2.INTER_CUBIC)
     ms = min_size * scale                                  # in the pixels the detector sees

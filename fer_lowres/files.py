@@ -139,7 +139,7 @@ def output_lock(path,                 # the file or folder about to be written
         try: fd = _take(lock)
         except FileExistsError:
             pid = lock.read_text().strip()
-            if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            if pid.isdigit() and _alive(int(pid)):
                 raise ValueError(f"{flag} {path}: another process (pid {pid}) is writing it; wait for it to finish, or name another "
                                  f"{'folder' if folder else 'file'}.") from None
             lock.unlink(missing_ok=True)   # left by a process that was killed
@@ -179,14 +179,16 @@ def atomic_write(path,                  # the file to write (checked with `check
         yield f
         finish()
     except BaseException as e:
-        keep = not isinstance(e, OSError) and keep_partial is not None and keep_partial()
+        # an error of the file system while writing (disk full, ...); a missing model raised by the block is not one
+        write_error = isinstance(e, OSError) and e.errno is not None and getattr(e, 'filename', None) in (None, tmp, str(path))
+        keep = not write_error and keep_partial is not None and keep_partial()
         try:
             if keep: finish()
         except OSError: keep = False
         if not keep:
             with contextlib.suppress(OSError): f.close()
             with contextlib.suppress(OSError): os.unlink(tmp)
-        if isinstance(e, OSError):
+        if write_error:
             full = ' (the disk is full)' if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else ''
             raise ValueError(f"{flag} {path}: could not be written{full}: {e.strerror or e}; "
                              f"{'the file as it was before is unchanged' if path.exists() else 'nothing was written'}.") from None
