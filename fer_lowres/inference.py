@@ -115,6 +115,30 @@ def onnx_session(path, threads: int | None = None):
     try: return ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
     except Exception as e: raise ValueError(f"{path}: onnxruntime cannot load it ({str(e).splitlines()[0]}).") from None
 
+def _check_onnx_graph(session, cfg: dict, path):
+    "Refuse an ONNX file whose `fer_config` metadata disagrees with its graph (channels, input size, number of classes), naming the file."
+    inp, out = session.get_inputs()[0], session.get_outputs()[0]
+    dim = lambda shape, i: shape[i] if len(shape) > i and isinstance(shape[i], int) else None
+    want_c, size, n = int(cfg['channels']), DegradeSpec.from_dict(cfg, str(path)).input_size, dim(out.shape, 1)
+    problems = [] if len(inp.shape) == 4 else [f"its input has {len(inp.shape)} dimensions, not 4 (batch, channels, height, width)"]
+    if dim(inp.shape, 1) not in (None, want_c): problems.append(f"the graph reads {dim(inp.shape, 1)} channel(s), the metadata says {want_c}")
+    hw = (dim(inp.shape, 2), dim(inp.shape, 3))
+    if hw != (None, None) and hw != (size, size): problems.append(f"the graph reads {hw[1]}x{hw[0]} px, the metadata's degradation gives {size}x{size}")
+    if n is not None and n != len(cfg['classes']): problems.append(f"the graph gives {n} scores, the metadata names {len(cfg['classes'])} classes")
+    if problems: raise ValueError(f"{path}: its fer_config metadata disagrees with its graph: {'; '.join(problems)}. Export it again with export_onnx.")
+
+def _check_onnx_graph(session, config, path):
+    "Refuse an ONNX file whose `fer_config` metadata (`config`) disagrees with its graph (channels, input size, number of classes), naming the file."
+    inp, out = session.get_inputs()[0], session.get_outputs()[0]
+    dim = lambda shape, i: shape[i] if len(shape) > i and isinstance(shape[i], int) else None
+    want_c, size, n_classes = int(config.channels), config.degrade.input_size, len(config.classes)
+    problems = [] if len(inp.shape) == 4 else [f"its input has {len(inp.shape)} dimensions, not 4 (batch, channels, height, width)"]
+    if dim(inp.shape, 1) not in (None, want_c): problems.append(f"the graph reads {dim(inp.shape, 1)} channel(s), the metadata says {want_c}")
+    hw = (dim(inp.shape, 2), dim(inp.shape, 3))
+    if hw != (None, None) and hw != (size, size): problems.append(f"the graph reads {hw[1]}x{hw[0]} px, the metadata's degradation gives {size}x{size}")
+    if dim(out.shape, 1) not in (None, n_classes): problems.append(f"the graph gives {dim(out.shape, 1)} scores, the metadata names {n_classes} classes")
+    if problems: raise ValueError(f"{path}: its fer_config metadata disagrees with its graph: {'; '.join(problems)}. Export it again with export_onnx.")
+
 # %% ../nbs/15_inference.ipynb #c0018
 def _is_tensor(x) -> bool: return hasattr(x, 'detach') and hasattr(x, 'numpy')   # a torch tensor, without importing torch
 
@@ -180,7 +204,11 @@ class Predictor:
             self.name, self._session = str(onnx), onnx_session(onnx, threads)
             meta = self._session.get_modelmeta().custom_metadata_map
             if 'fer_config' not in meta: raise ValueError(f"{onnx}: no fer_config in its metadata; export it with export_onnx.")
-            self.config = ModelConfig.from_dict(json.loads(meta['fer_config']), str(onnx))
+            try: cfg = json.loads(meta['fer_config'])
+            except (ValueError, RecursionError) as e: raise ValueError(f"{onnx}: its fer_config metadata is not valid JSON ({e}).") from None
+            if not isinstance(cfg, dict): raise ValueError(f"{onnx}: its fer_config metadata is a {type(cfg).__name__}, not a JSON object of model settings.")
+            self.config = ModelConfig.from_dict(cfg, str(onnx))
+            _check_onnx_graph(self._session, self.config, onnx)
         elif hasattr(model, 'state_dict') and hasattr(model, 'eval'):   # a PyTorch module
             cfg = getattr(model, 'fer_config', None)
             if cfg is None: raise ValueError("model: a module without `fer_config`; build it with create_model or load it with load_model.")
@@ -195,7 +223,10 @@ class Predictor:
     @property
     def session(self):
         "The onnxruntime session (opened at its first use), or None when the model runs on PyTorch."
-        if self._session is None and self.onnx is not None: self._session = onnx_session(self.onnx, self.threads)
+        if self._session is None and self.onnx is not None:
+            session = onnx_session(self.onnx, self.threads)
+            _check_onnx_graph(session, self.config, self.onnx)   # a folder's model.onnx must be the model its config describes
+            self._session = session
         return self._session
 
     @property
