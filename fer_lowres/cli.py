@@ -6,25 +6,27 @@ Docs: http://localhost:8000/cli.html.md"""
 
 # %% ../nbs/20_cli.ipynb #c0002
 from __future__ import annotations
-import argparse, json, math, sys
+import argparse, contextlib, json, math, os, sys
 from pathlib import Path
+from .files import RowWriter, check_output, output_lock, atomic_write, strict_json, printable
 
 # %% auto #0
-__all__ = ['DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo',
-           'cli_export', 'cli_predict', 'cli_video', 'cmd_models', 'add_cli_commands']
+__all__ = ['MAX_EPOCHS', 'MAX_BATCH', 'MAX_FRAMES', 'DEMO_MODELS', 'DEMO_WRITER', 'DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE',
+           'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo', 'cli_export', 'cli_predict',
+           'VideoWarning', 'cli_video', 'cmd_models', 'add_cli_commands']
 
 # %% ../nbs/20_cli.ipynb #c0005
 def _print_table(d: dict, title: str):
     print(title)
     w = max(len(str(k)) for k in d) if d else 0
-    for k, v in d.items(): print(f"  {k:<{w}}  {v:>8,}")
+    for k, v in d.items(): print(f"  {printable(k):<{w}}  {v:>8,}")
 
 def cmd_info(args):
     "Print what a data set holds."
     from fer_lowres.data import load_faces
     faces = load_faces(args.path)
     s = faces.summary()
-    if args.json: print(json.dumps(s)); return
+    if args.json: print(strict_json(s, 'info --json')); return
     print(f"format      {s['format']}")
     print(f"source      {s['root'] or 'built-in'}")
     print(f"images      {s['n_images']:,}")
@@ -50,6 +52,7 @@ _SUBCOMMANDS = []  # later cells register more subcommands here
 def main(argv=None) -> int:
     "Entry point of `fer-lowres`."
     args = build_parser().parse_args(argv)
+    _show_warnings_plainly()
     try:
         rc = args.func(args)
         return rc if isinstance(rc, int) else 0
@@ -67,6 +70,15 @@ def main(argv=None) -> int:
         print(f"fer-lowres {args.command}: stopped (Ctrl-C){hint}", file=sys.stderr)
         return 130
 
+def _show_warnings_plainly():
+    "The package's own warnings (a picture squashed, a video cut short) as one line on standard error, not Python's two."
+    import warnings
+    show = warnings.showwarning
+    def plain(message, category, filename, lineno, file=None, line=None):
+        if category.__name__ == 'ImageWarning' or category.__name__ == 'VideoWarning': print(f"fer-lowres: warning: {message}", file=sys.stderr)
+        else: show(message, category, filename, lineno, file, line)
+    warnings.showwarning = plain
+
 # %% ../nbs/20_cli.ipynb #c0012
 def _int_list(s: str) -> list[int]:
     try: v = [int(x) for x in s.split(',') if x.strip()]
@@ -78,6 +90,22 @@ def _positive(s: str) -> int:
     try: v = int(s)
     except ValueError: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}") from None
     if v < 1: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}")
+    return v
+
+def _upto(hi: int):
+    "An argparse type: an integer from 1 to `hi`, a bound that keeps every later step in range (no OverflowError, no endless run)."
+    def parse(s: str) -> int:
+        v = _positive(s)
+        if v > hi: raise argparse.ArgumentTypeError(f"expected a positive integer up to {hi:,}, got {s!r}")
+        return v
+    return parse
+
+MAX_EPOCHS, MAX_BATCH, MAX_FRAMES = 10_000, 65_536, 1_000_000   # (ours) far above any real use
+
+def _seed(s: str) -> int:
+    try: v = int(s)
+    except ValueError: v = -1
+    if not 0 <= v < 2**32: raise argparse.ArgumentTypeError(f"expected an integer from 0 to {2**32 - 1} (NumPy's seed range), got {s!r}")
     return v
 
 def _positive_float(s: str) -> float:
@@ -96,12 +124,13 @@ def cmd_train(args):
     "Train one model and save it (or `--resume` an interrupted run): `train.train_run` with the command line's arguments."
     from fer_lowres.train import train_run
     augment = {'light': True, 'strong': 'strong', 'none': False}.get(args.augment) if args.augment else None
-    result = train_run(data=args.data, out=args.out, arch=args.arch, scale=args.scale, teacher=args.teacher, init_from_teacher=args.init_from_teacher,
-                       epochs=args.epochs, bs=args.bs, lr=args.lr, lam=args.lam, distill_maps=args.distill_maps, kd_weight=args.kd_weight,
-                       mode=args.mode, protocol=args.protocol, size=args.size, channels=args.channels, seed=args.seed, max_train=args.max_train,
-                       label_smoothing=args.label_smoothing, augment=augment, targets=args.targets, recipe=args.recipe, resume=args.resume, overwrite=args.overwrite)
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():   # --json: stdout is the JSON alone
+        result = train_run(data=args.data, out=args.out, arch=args.arch, scale=args.scale, teacher=args.teacher, init_from_teacher=args.init_from_teacher,
+                           epochs=args.epochs, bs=args.bs, lr=args.lr, lam=args.lam, distill_maps=args.distill_maps, kd_weight=args.kd_weight,
+                           mode=args.mode, protocol=args.protocol, size=args.size, channels=args.channels, seed=args.seed, max_train=args.max_train,
+                           label_smoothing=args.label_smoothing, augment=augment, targets=args.targets, recipe=args.recipe, resume=args.resume, overwrite=args.overwrite)
     if result is None: return   # a second process of a multi-process run: the first one reports
-    print(json.dumps(result) if args.json else '\n'.join(f"{k:>15}  {v}" for k, v in result.items()))
+    print(strict_json(result, 'train --json') if args.json else '\n'.join(f"{k:>15}  {v}" for k, v in result.items()))
 
 def cmd_evaluate(args):
     "Evaluate a saved model across scales."
@@ -115,8 +144,8 @@ def cmd_evaluate(args):
     dl = faces.eval_dl(args.split, size=cfg['hr_size'], channels=cfg['channels'], bs=args.bs)
     df = resolution_sweep(model, dl, scales=args.scales, protocol=args.protocol, classes=list(cfg['classes']))
     if args.json:
-        print(json.dumps(dict(model=str(args.model_dir), split=args.split, protocol=args.protocol, n_faces=len(dl.dataset), left_out=left_out,
-                              results=df[['scale', 'size', 'accuracy', 'macro_f1', 'mean_class_accuracy']].to_dict('records'))))
+        print(strict_json(dict(model=str(args.model_dir), split=args.split, protocol=args.protocol, n_faces=len(dl.dataset), left_out=left_out,
+                              results=df[['scale', 'size', 'accuracy', 'macro_f1', 'mean_class_accuracy']].to_dict('records')), 'evaluate --json'))
         return
     print(f"{len(dl.dataset):,} faces of split {args.split!r}" + (f"; left out {sum(left_out.values()):,} of classes the model does not know: "
           + ', '.join(f'{k} {v:,}' for k, v in left_out.items()) if left_out else ''))
@@ -135,8 +164,8 @@ def _add_train_evaluate(sub):
     s.add_argument('--teacher', help='folder of a saved HR teacher: adds attention distillation')
     s.add_argument('--init-from-teacher', action='store_true', help="start the student from the teacher's weights (same --arch); "
                    "with --mode up, how the bundled FER2013 students were trained (README)")
-    s.add_argument('--epochs', type=_positive, default=10)
-    s.add_argument('--bs', type=_positive, default=None, help="batch size (default: the recipe's, 64)")
+    s.add_argument('--epochs', type=_upto(MAX_EPOCHS), default=10)
+    s.add_argument('--bs', type=_upto(MAX_BATCH), default=None, help="batch size (default: the recipe's, 64)")
     s.add_argument('--lr', type=_positive_float, default=None, help="one-cycle peak learning rate (default: the recipe's, 3e-3)")
     s.add_argument('--label-smoothing', type=_non_negative, default=None, metavar='EPS', help="label-smoothing cross-entropy (default: the recipe's; shipped 0.1)")
     s.add_argument('--augment', choices=('light', 'strong', 'none'), default=None, help="training augmentation (default: the recipe's; default light, shipped strong)")
@@ -150,7 +179,7 @@ def _add_train_evaluate(sub):
     s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
     s.add_argument('--size', type=_positive, default=48, help='HR face size')
     s.add_argument('--channels', type=int, choices=(1, 3), default=1)
-    s.add_argument('--seed', type=int, default=0)
+    s.add_argument('--seed', type=_seed, default=0)
     s.add_argument('--max-train', type=_positive, help='train on a stratified subset of this many faces')
     s.add_argument('--out', help='folder for model.safetensors + config.json, checked before training; it keeps a checkpoint per epoch while training (required, unless --resume)')
     s.add_argument('--resume', metavar='DIR', help="continue the interrupted run whose --out was DIR, with that run's own arguments, to the same end")
@@ -163,7 +192,7 @@ def _add_train_evaluate(sub):
     s.add_argument('--split', choices=('train', 'valid', 'test', 'all'), default='test', help="the split to score ('all': a whole held-out set)")
     s.add_argument('--scales', type=_int_list, default=[1, 2, 4, 8], help='comma-separated factors')
     s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
-    s.add_argument('--bs', type=_positive, default=256)
+    s.add_argument('--bs', type=_upto(MAX_BATCH), default=256)
     s.add_argument('--json', action='store_true', help='print one JSON object')
     s.set_defaults(func=cmd_evaluate)
 
@@ -171,21 +200,41 @@ _SUBCOMMANDS.append(_add_train_evaluate)
 
 # %% ../nbs/20_cli.ipynb #c0020
 def cmd_demo(args):
-    "Teacher, distilled student and plain student on one data set; table and plot."
-    from fer_lowres.train import run_faces
+    "Teacher, distilled student and plain student on one data set; table and plot. Its folder is checked and locked before any work."
+    import time
+    t0 = time.time(); out = _check_demo_out(args.out, args.overwrite)
+    with output_lock(out, '--out', folder=True): _demo(args, out, t0)
+
+def _check_demo_out(out, overwrite: bool) -> Path:
+    "The demo's folder and everything it writes there, checked before any work: a model, plot or table the demo did not write is refused unless `overwrite`."
+    out = check_output(out, 'model', '--out', overwrite)   # the folder itself: not a file, not a link
+    for key in DEMO_MODELS: check_output(out/key, 'model', '--out', overwrite, writer=DEMO_WRITER)
+    for name in ('faces.png', 'accuracy_vs_resolution.png'): check_output(out/name, 'png', '--out', overwrite)
+    check_output(out/'results.csv', 'csv', '--out', overwrite, columns=('model', 'scale', 'accuracy'))
+    return out
+
+DEMO_MODELS, DEMO_WRITER = ('teacher', 'student_askd', 'student_alone'), 'fer-lowres demo'
+
+def _savefig(path: Path):
+    "The current matplotlib figure as a PNG that says it is ours (`files.is_ours`), written whole or not at all."
+    import matplotlib.pyplot as plt
+    with atomic_write(path, '--out', binary=True) as f:   # no display (a terminal, CI): matplotlib picks its file-only backend itself
+        plt.savefig(f, format='png', dpi=120, bbox_inches='tight', metadata={'Software': 'fer_lowres demo'})
+    plt.close('all')
+
+def _demo(args, out: Path, t0: float):
     import time
     import pandas as pd
-    import matplotlib.pyplot as plt   # no display (a terminal, CI): matplotlib picks its file-only backend itself
     from fer_lowres.degrade import show_degradations
     from fer_lowres.learner import train_teacher, train_student
     from fer_lowres.evaluate import resolution_sweep, plot_resolution
-    t0 = time.time(); out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
+    from fer_lowres.train import run_faces
     faces = run_faces(args.data, args.seed, args.max_train)
     print(f"data: {faces}")
     dls = faces.dataloaders(size=48, channels=1, bs=args.bs)
     xb, _ = dls.valid.one_batch()
     show_degradations(xb[:4].cpu(), scales=(1, 2, 4, 8), protocols=(args.protocol,))
-    plt.savefig(out/'faces.png', dpi=120, bbox_inches='tight'); plt.close('all')
+    _savefig(out/'faces.png')
     kw = dict(arch=args.arch, epochs=args.epochs, lr=args.lr, protocol=args.protocol, seed=args.seed)   # the seed makes the demo repeatable
     skw = dict(kw, mode=args.mode)
     student_px = 48 // args.scale
@@ -196,18 +245,18 @@ def cmd_demo(args):
                      ('student_alone', lambda: train_student(dls, scale=args.scale, **skw))]:
         print(f"\n== training {names[key]}"); t = time.time()
         runs[key] = fit(); print(f"   {time.time() - t:.0f} s")
-        runs[key].save_fer(out/key, epochs=args.epochs)
+        runs[key].save_fer(out/key, epochs=args.epochs, written_by=DEMO_WRITER)
     test_dl = faces.split_dl(dls, 'test')
     df = pd.concat([resolution_sweep(l.model, test_dl, scales=(1, 2, 4, 8), protocol=args.protocol, name=names[k]) for k, l in runs.items()])
-    df.to_csv(out/'results.csv', index=False)
+    with atomic_write(out/'results.csv') as f: df.to_csv(f, index=False)
     table = df.pivot(index='model', columns='size', values='accuracy')[[48, 24, 12, 6]].loc[list(names.values())]
     table.columns = [f'{c}px' for c in table.columns]
     print(f"\nTest accuracy ({faces.format}, {args.protocol} degradation, students in {args.mode} mode, {args.epochs} epochs each):")
     print(table.to_string(float_format=lambda v: f'{v:.3f}'))
-    plot_resolution(df, chance=1 / len(dls.vocab)); plt.savefig(out/'accuracy_vs_resolution.png', dpi=120, bbox_inches='tight'); plt.close('all')
+    plot_resolution(df, chance=1 / len(dls.vocab)); _savefig(out/'accuracy_vs_resolution.png')
     print(f"\nsaved {out/'accuracy_vs_resolution.png'}, {out/'results.csv'}, {out/'faces.png'} and the three models in {out}/")
     print(f"demo took {time.time() - t0:.0f} s")
-    if args.json: print(json.dumps(dict(results=df.to_dict('records'), seconds=round(time.time() - t0, 1))))
+    if args.json: print(strict_json(dict(results=df.to_dict('records'), seconds=round(time.time() - t0, 1)), 'demo --json'))
 
 def _add_demo(sub):
     from fer_lowres.config import PROTOCOLS
@@ -217,13 +266,14 @@ def _add_demo(sub):
     s.add_argument('--scale', type=_positive, default=4, help='student degradation factor (4: 48 -> 12 px)')
     s.add_argument('--mode', choices=('up', 'native'), default='native',
                    help="students see the LR face at its own size ('native', 16x cheaper at r=4) or resized back ('up')")
-    s.add_argument('--epochs', type=_positive, default=DEMO_EPOCHS)
-    s.add_argument('--bs', type=_positive, default=64)
+    s.add_argument('--epochs', type=_upto(MAX_EPOCHS), default=DEMO_EPOCHS)
+    s.add_argument('--bs', type=_upto(MAX_BATCH), default=64)
     s.add_argument('--lr', type=_positive_float, default=3e-3)
     s.add_argument('--protocol', choices=sorted(PROTOCOLS), default='bicubic')
-    s.add_argument('--seed', type=int, default=0)
+    s.add_argument('--seed', type=_seed, default=0)
     s.add_argument('--max-train', type=_positive, help='train on a stratified subset of this many faces')
     s.add_argument('--out', default='runs/demo', help='folder for the plot, the table and the models')
+    s.add_argument('--overwrite', action='store_true', help='replace models, plots or a table in --out that the demo did not write')
     s.add_argument('--json', action='store_true', help='also print the results as one JSON object')
     s.set_defaults(func=cmd_demo)
 
@@ -232,11 +282,11 @@ _SUBCOMMANDS.append(_add_demo)
 
 # %% ../nbs/20_cli.ipynb #c0055
 def cli_export(model_dir, onnx_path, # a saved model folder and the .onnx file to write
-               opset: int | None = None) -> None:
+               opset: int | None = None, overwrite: bool = False) -> None:
     "Export a saved model to ONNX and check onnxruntime against PyTorch."
     import onnx
     from fer_lowres.onnx import export_onnx, onnx_max_diff
-    p = export_onnx(model_dir, onnx_path, opset)
+    p = export_onnx(model_dir, onnx_path, opset, overwrite=overwrite)   # checks --onnx before any work (16_onnx)
     meta = {q.key: q.value for q in onnx.load(str(p)).metadata_props}
     print(f"wrote {p} ({p.stat().st_size / 1e6:.2f} MB, {meta['exporter']} exporter); "
           f"max |onnxruntime - PyTorch| = {onnx_max_diff(model_dir, p):.1e}")
@@ -244,37 +294,38 @@ def cli_export(model_dir, onnx_path, # a saved model folder and the .onnx file t
 def _expand(paths) -> list[Path]:
     "The image files named or held (recursively) by `paths`; an error when there are none."
     from fer_lowres.images import IMAGE_EXTS
-    out = []
+    out, seen = [], set()
     for p in map(Path, paths):
-        if p.is_dir(): out += sorted(q for q in p.rglob('*') if q.is_file() and q.suffix.lower() in IMAGE_EXTS)
-        else: out.append(p)
+        if p.is_dir() and os.access(p, os.R_OK | os.X_OK):
+            found, unreadable = [], []
+            for root, dirs, names in os.walk(p, onerror=lambda e: unreadable.append(Path(e.filename))):
+                found += [Path(root)/n for n in names if Path(n).suffix.lower() in IMAGE_EXTS and (Path(root)/n).is_file()]
+            out += sorted(found) + unreadable    # a folder that cannot be read is an input that fails, not one that is skipped
+        else: out.append(p)                      # a file, a missing path or an unreadable folder: its own result (an error when it is one)
+    out = [q for q in out if not (str(q) in seen or seen.add(str(q)))]   # the same input given twice: one result, in every output
     if not out: raise ValueError(f"no image files ({', '.join(IMAGE_EXTS)}) in {', '.join(map(str, paths)) or 'the arguments'}.")
     return out
 
 class _ResultWriter:
-    "Records appended to `path` as they come, each flushed at once: JSON lines (.jsonl) or CSV (.csv), so a crash keeps what was done."
+    "Records written to a .jsonl or .csv file as they come, through `fer_lowres.files`: checked and locked at once, complete or the old file untouched."
     def __init__(self, path,             # the file: .jsonl or .csv
                  flag: str = '--out',    # the option that named it, for the messages
                  fields=None,            # the CSV columns (default: the first row's keys)
                  csv_rows=None,          # a record's CSV rows (default: the record is one row)
                  fmt: str | None = None, # 'jsonl' or 'csv' whatever the name (default: from the suffix)
+                 overwrite: bool = False, # replace a file that is not ours, or write through a symbolic link
                 ):
-        self.path, self.fields, self.csv_rows, self.csv = Path(path), fields, csv_rows or (lambda r: [r]), None
-        self.fmt = fmt or {'.jsonl': 'jsonl', '.csv': 'csv'}.get(self.path.suffix.lower())
-        if self.fmt is None: raise ValueError(f"{flag} {self.path}: expected a .jsonl (JSON lines) or .csv file name.")
-        if self.path.is_dir(): raise ValueError(f"{flag} {self.path}: is a folder; expected a .{self.fmt} file.")
-        try: self.f = open(self.path, 'w', newline='')
-        except OSError as e: raise ValueError(f"{flag} {self.path}: cannot be written ({e.strerror or e}).") from None
-    def write(self, r: dict):
-        if self.fmt == 'jsonl':   # NaN is not JSON: null
-            self.f.write(json.dumps({k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}) + '\n')
-        else:
-            import csv
-            rows = self.csv_rows(r)
-            if self.csv is None: self.csv = csv.DictWriter(self.f, fieldnames=list(self.fields or rows[0])); self.csv.writeheader()
-            self.csv.writerows(rows)
-        self.f.flush()
-    def close(self): self.f.close()
+        self.rows = RowWriter(path, flag, fields, csv_rows, fmt)   # refuses a name that is neither .jsonl nor .csv
+        self.path = self.rows.path = check_output(path, self.rows.fmt, flag, overwrite, columns=(fields or ['file'])[:2])
+        lock = output_lock(self.path, flag); lock.__enter__()    # a second writer is refused here, before any work
+        try: self.rows.__enter__()
+        except BaseException: lock.__exit__(None, None, None); raise
+        self._lock = lock
+    def write(self, r: dict): self.rows.write(r)
+    def close(self):
+        "Rename the rows into place; after a failure before the first row (the exception being raised), drop them: the old file stays."
+        try: self.rows.__exit__(*sys.exc_info())
+        finally: self._lock.__exit__(None, None, None)
 
 def _predict_csv_rows(r: dict) -> list[dict]:
     "The CSV rows of one file's `predict` result: one per face, or one with the error."
@@ -310,19 +361,20 @@ def cli_predict(paths: list[str],         # image files and/or folders of images
                 batch_size: int = 256,    # faces per forward pass
                 out=None,                 # also append each file's result to this .jsonl or .csv file as soon as it is known
                 detector: str | None = None, # the face detector (default: the best installed; see `fer_lowres.detect`)
+                overwrite: bool = False,  # `out` may replace a file that is not ours, or be written through a symbolic link
                ) -> int:
     "Predict for every picture, print a table or JSON, and return the number of files that failed."
     from fer_lowres.core import MIN_SIDE
     from fer_lowres.inference import read_image
     _check_predict_args(batch_size, upscale)
     files = _expand(paths)
-    writer = _ResultWriter(out, csv_rows=_predict_csv_rows) if out is not None else None
-    pred = _predictor(model_dir, batch_size)
+    writer = _ResultWriter(out, csv_rows=_predict_csv_rows, overwrite=overwrite) if out is not None else None
     results = {str(f): dict(file=str(f), faces=[], error=None) for f in files}
     def done(fs):
         for f in fs:
             if writer: writer.write(results[str(f)])
     try:
+        pred = _predictor(model_dir, batch_size)   # inside: a model that cannot be loaded leaves --out as it was
         if not detect:
             for k in range(0, len(files), batch_size):   # at most one batch of crops in memory
                 chunk, crops, ok = files[k:k + batch_size], [], []
@@ -345,15 +397,26 @@ def cli_predict(paths: list[str],         # image files and/or folders of images
     finally:
         if writer: writer.close()
     res = list(results.values())
-    if as_json: print(json.dumps(dict(results=res)))
+    if as_json: print(strict_json(dict(results=res), 'predict --json'))
     else:
         for r in res:
-            if r['error']: print(f"{r['file']}\tERROR\t{r['error']}"); continue
+            if r['error']: print(f"{printable(r['file'])}\tERROR\t{printable(r['error'])}"); continue
             for i, f in enumerate(r['faces']):
                 box = 'whole image' if f['box'] is None else 'x={} y={} w={} h={}'.format(*f['box'])
-                print(f"{r['file']}\tface {i}\t{box}\t{f['label']}\t{f['probs'][f['label']]:.2f}")
+                print(f"{printable(r['file'])}\tface {i}\t{box}\t{printable(f['label'])}\t{f['probs'][f['label']]:.2f}")
     if writer: print(f"wrote {writer.path}", file=sys.stderr)
     return sum(r['error'] is not None for r in res)
+
+class VideoWarning(UserWarning):
+    "A video that was read, but not whole."
+
+def _check_whole(path, last: int, every: int):
+    "Warn when the frames read stop short of the count the video's header gives (a truncated or damaged file)."
+    import cv2, warnings
+    cap = cv2.VideoCapture(str(path)); total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0); cap.release()
+    if total > 0 and last + every < total:
+        warnings.warn(f"{path}: its header says {total} frames, but the frames stop after {last + 1}: the file is truncated or damaged, "
+                      f"and the results cover only what could be read", VideoWarning, stacklevel=2)
 
 def cli_video(path, model_dir=None,       # a video file and a saved model folder, .onnx file or bundled name (default: the bundled specialists)
               every: int = 1, smooth: int = 1, detect: bool = True, upscale: float = 1.0,
@@ -361,6 +424,7 @@ def cli_video(path, model_dir=None,       # a video file and a saved model folde
               detector: str | None = None, # the face detector (default: the best installed)
               out=None,                   # write each analysed frame's row to this .jsonl or .csv file as soon as it is known
               detect_every: int | None = None, # detect on every k-th analysed frame, follow the faces in between (default: `DETECT_EVERY`)
+              overwrite: bool = False,    # `out` may replace a file that is not ours, or be written through a symbolic link
              ) -> dict:
     "Analyse a video, writing each frame's row to `out` as it comes; print a summary and return it (frames, faces, top classes)."
     from collections import Counter
@@ -375,8 +439,8 @@ def cli_video(path, model_dir=None,       # a video file and a saved model folde
     n, faces, labels, writer = 0, 0, Counter(), None   # the video was checked before the output file is touched
     try:
         fields = [*VIDEO_COLUMNS, *pred.classes]
-        if out is not None: writer = _ResultWriter(out, fields=fields)
-        elif out_csv is not None: writer = _ResultWriter(out_csv, '--csv', fields=fields, fmt='csv')
+        if out is not None: writer = _ResultWriter(out, fields=fields, overwrite=overwrite)
+        elif out_csv is not None: writer = _ResultWriter(out_csv, '--csv', fields=fields, fmt='csv', overwrite=overwrite)
         for row in rows:
             n += 1
             if row['face']: faces += 1; labels[row['label']] += 1
@@ -384,6 +448,7 @@ def cli_video(path, model_dir=None,       # a video file and a saved model folde
     finally:
         rows.close()
         if writer: writer.close()
+    _check_whole(path, n and row['frame'], every)
     print(f"{path}: {n} frames analysed, a face in {faces}")
     if faces: print('top class per frame: ' + ', '.join(f"{k} {v}" for k, v in labels.most_common()))
     if writer: print(f"wrote {writer.path}")
@@ -404,11 +469,11 @@ def cmd_models(args):
     print(f"predict / video with no --models use the set {DEFAULT_SET!r}, each face to the model for its size; --models SET picks another set")
     return 0
 
-def _cmd_export(args): return cli_export(args.model_dir, args.onnx, args.opset) or 0
-def _cmd_predict(args): return 1 if cli_predict(args.images, args.model, not args.no_detect, args.json, args.upscale, args.batch_size, args.out, args.detector) else 0
+def _cmd_export(args): return cli_export(args.model_dir, args.onnx, args.opset, args.overwrite) or 0
+def _cmd_predict(args): return 1 if cli_predict(args.images, args.model, not args.no_detect, args.json, args.upscale, args.batch_size, args.out, args.detector, args.overwrite) else 0
 def _cmd_video(args):
     cli_video(args.video, args.model, args.every, args.smooth, not args.no_detect, args.upscale, out_csv=args.csv, detector=args.detector,
-              out=args.out, detect_every=args.detect_every)
+              out=args.out, detect_every=args.detect_every, overwrite=args.overwrite)
     return 0
 
 def _upscale(s: str) -> float:
@@ -426,7 +491,8 @@ def add_cli_commands(subparsers) -> None:
     s = subparsers.add_parser('export', help='export a saved model to ONNX')
     s.add_argument('model_dir', help='a saved model folder (config.json + model.safetensors) or a bundled model name')
     s.add_argument('--onnx', required=True, help='the .onnx file to write')
-    s.add_argument('--opset', type=int, default=None, help='ONNX opset (default: the exporter\'s)')
+    s.add_argument('--opset', type=int, default=None, help='ONNX opset (default: the exporter\'s): written exactly, or refused')
+    s.add_argument('--overwrite', action='store_true', help='replace a file that is not an ONNX export of ours, or write through a symbolic link')
     s.set_defaults(func=_cmd_export)
     s = subparsers.add_parser('predict', help='predict expressions for photos or face crops')
     s.add_argument('images', nargs='+', help='image files or folders')
@@ -435,21 +501,23 @@ def add_cli_commands(subparsers) -> None:
     s.add_argument('--json', action='store_true', help='print one JSON object')
     s.add_argument('--upscale', type=_upscale, default=1.0, help=f'enlarge photos before face detection (rarely needed: the detector finds faces from ~10 px; at most {MAX_UPSCALE})')
     s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, mtcnn-fer: MTCNN with two nets fine-tuned on FER2013; mtcnn, the original nets, finds fewer faces; see fer_lowres.detect)')
-    s.add_argument('--batch-size', type=_positive, default=256, help='faces per forward pass')
+    s.add_argument('--batch-size', type=_upto(MAX_BATCH), default=256, help='faces per forward pass')
     s.add_argument('--out', default=None, help='also write each result as soon as it is known to this .jsonl (JSON lines) or .csv file')
+    s.add_argument('--overwrite', action='store_true', help='let --out replace a file that is not a results file of ours, or write through a symbolic link')
     s.set_defaults(func=_cmd_predict)
     s = subparsers.add_parser('video', help='expressions over time in a video')
     s.add_argument('video', help='a video file')
     s.add_argument('--models', '--model', dest='model', default=None, help="a set of bundled models (see `fer-lowres models`: fer2013, ...), a bundled model's name or tag, a saved model folder, an .onnx file, or several names joined by commas; default: the set fer2013, each face to the model for its size")
-    s.add_argument('--every', type=_positive, default=1, help='analyse every k-th frame')
-    s.add_argument('--smooth', type=_positive, default=1, help='average probabilities over this many analysed frames')
+    s.add_argument('--every', type=_upto(MAX_FRAMES), default=1, help='analyse every k-th frame')
+    s.add_argument('--smooth', type=_upto(MAX_EPOCHS), default=1, help='average probabilities over this many analysed frames')
     s.add_argument('--no-detect', action='store_true', help='each frame is already a face crop')
     s.add_argument('--upscale', type=_upscale, default=1.0, help='enlarge frames before face detection')
     s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, mtcnn-fer: MTCNN with two nets fine-tuned on FER2013; mtcnn, the original nets, finds fewer faces; see fer_lowres.detect)')
-    s.add_argument('--detect-every', type=_positive, default=None, metavar='K',
+    s.add_argument('--detect-every', type=_upto(MAX_EPOCHS), default=None, metavar='K',
                    help='run the face detector on every K-th analysed frame and follow the faces in between (default: 5, measured in 15_inference; 1: every frame)')
     s.add_argument('--out', default=None, help="write each analysed frame's row to this .jsonl (JSON lines) or .csv file as soon as it is known")
     s.add_argument('--csv', default=None, help='the older name of --out, for a CSV file (also written row by row)')
+    s.add_argument('--overwrite', action='store_true', help='let --out replace a file that is not a results file of ours, or write through a symbolic link')
     s.set_defaults(func=_cmd_video)
 
 _SUBCOMMANDS.append(add_cli_commands)

@@ -10,7 +10,7 @@ import contextlib, copy, json, os, shutil, time
 from pathlib import Path
 from types import SimpleNamespace
 from .config import CONFIG_NAME, WEIGHTS_NAME, UNFINISHED_NAME
-from .files import output_lock
+from .files import check_output, output_lock
 
 # %% auto #0
 __all__ = ['KD_WEIGHT', 'SHIPPED_RECIPE', 'RECIPES', 'RUN_ARGS', 'check_run_folder', 'run_arguments', 'run_faces', 'train_run']
@@ -33,7 +33,7 @@ def check_run_folder(out, overwrite: bool = False) -> Path:
         raise ValueError(f"--out {out}: holds an unfinished run ({(out/UNFINISHED_NAME).read_text().strip()}); pass --overwrite to train into it again.")
     if (out/CONFIG_NAME).exists() and not overwrite:
         raise ValueError(f"--out {out}: already holds a model; pass --overwrite to replace it, or choose another folder.")
-    return out
+    return check_output(out, 'model', '--out', overwrite)   # a symbolic link, a place it cannot write (`00a_files`)
 
 def run_arguments(folder) -> dict:
     "The arguments of the interrupted run in `folder` (kept when its training started)."
