@@ -11,9 +11,9 @@ from pathlib import Path
 from .files import RowWriter, check_output, output_lock, atomic_write, strict_json, printable
 
 # %% auto #0
-__all__ = ['MAX_EPOCHS', 'MAX_BATCH', 'MAX_FRAMES', 'DEMO_MODELS', 'DEMO_WRITER', 'DEMO_EPOCHS', 'NO_FACE', 'MAX_UPSCALE',
-           'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo', 'cli_export', 'cli_predict',
-           'VideoWarning', 'cli_video', 'cmd_models', 'add_cli_commands']
+__all__ = ['MAX_EPOCHS', 'MAX_BATCH', 'MAX_FRAMES', 'DEMO_MODELS', 'DEMO_WRITER', 'DEMO_EPOCHS', 'RESULT_COLUMNS', 'NO_FACE',
+           'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo', 'cli_export',
+           'cli_predict', 'VideoWarning', 'cli_video', 'cmd_models', 'add_cli_commands']
 
 # %% ../nbs/20_cli.ipynb #c0005
 def _print_table(d: dict, title: str):
@@ -306,6 +306,8 @@ def _expand(paths) -> list[Path]:
     if not out: raise ValueError(f"no image files ({', '.join(IMAGE_EXTS)}) in {', '.join(map(str, paths)) or 'the arguments'}.")
     return out
 
+RESULT_COLUMNS = (('file', 'face', 'label', 'probability', 'error'), ('file', 'faces', 'error'), ('frame', 'time_s', 'face'))   # predict's CSV and JSON lines, video's rows: ours to replace
+
 class _ResultWriter:
     "Records written to a .jsonl or .csv file as they come, through `fer_lowres.files`: checked and locked at once, complete or the old file untouched."
     def __init__(self, path,             # the file: .jsonl or .csv
@@ -316,7 +318,7 @@ class _ResultWriter:
                  overwrite: bool = False, # replace a file that is not ours, or write through a symbolic link
                 ):
         self.rows = RowWriter(path, flag, fields, csv_rows, fmt)   # refuses a name that is neither .jsonl nor .csv
-        self.path = self.rows.path = check_output(path, self.rows.fmt, flag, overwrite, columns=(fields or ['file'])[:2])
+        self.path = self.rows.path = check_output(path, self.rows.fmt, flag, overwrite, columns=RESULT_COLUMNS)
         lock = output_lock(self.path, flag); lock.__enter__()    # a second writer is refused here, before any work
         try: self.rows.__enter__()
         except BaseException: lock.__exit__(None, None, None); raise

@@ -39,7 +39,7 @@ def _first_line(path, limit: int = 1 << 16) -> str | None:
 
 def is_ours(path,                # an existing file or folder
             kind: str,           # one of `OUTPUT_KINDS`
-            columns=(),          # csv / jsonl: the columns (keys) our output always has
+            columns=(),          # csv / jsonl: the columns (keys) our output always has; or several such tuples, any of which will do
             writer: str | None = None, # model: a folder holding a model whose config says `written_by == writer` is ours too
            ) -> bool:
     "Whether `path` holds an output of `kind` (or nothing), the only thing a command replaces without `--overwrite`."
@@ -59,13 +59,14 @@ def is_ours(path,                # an existing file or folder
         return head.startswith(b'\x89PNG') and b'fer_lowres' in head
     line = _first_line(path)
     if line is None: return False
+    kinds = columns if columns and isinstance(columns[0], (tuple, list)) else [columns]   # the outputs of several commands
     if kind == 'csv':
         try: header = next(csv.reader([line]))
         except (csv.Error, StopIteration): return False
-        return bool(header) and set(columns) <= set(header)
+        return bool(header) and any(set(cols) <= set(header) for cols in kinds)
     try: first = json.loads(line)
     except ValueError: return False
-    return isinstance(first, dict) and set(columns) <= set(first)
+    return isinstance(first, dict) and any(set(cols) <= set(first) for cols in kinds)
 
 # %% ../nbs/00a_files.ipynb #f0013
 def _writable_above(path: Path, flag: str):

@@ -293,7 +293,11 @@ def logits(self: Predictor, x, # prepared input (B, C, H, W): a NumPy array (or 
         else:
             import torch
             with torch.inference_mode(): out.append(self.model(torch.from_numpy(chunk).to(self.device)).float().cpu().numpy())
-    return np.concatenate(out)
+    y = np.concatenate(out)
+    bad = int((~np.isfinite(y).all(1)).sum())
+    if bad: raise ValueError(f"{self.name}: the model's outputs are not finite numbers (NaN or infinite) for {bad} of {len(y)} faces: "
+                             "it is broken (diverged in training?), so it gives no label.")
+    return y
 
 @patch
 def probs(self: Predictor, faces, scale=None, protocol=None) -> np.ndarray:

@@ -6,13 +6,13 @@ Docs: http://localhost:8000/models.html.md"""
 
 # %% ../nbs/11_models.ipynb #c0002
 from __future__ import annotations
-import os
 from pathlib import Path
 import pandas as pd
 from torch import nn
 import torch
 from safetensors import safe_open
-from safetensors.torch import save_file, load_file
+from safetensors.torch import load_file, save as safetensors_bytes
+from .files import atomic_write
 from .core import MODEL_REGISTRY, CLASSES8
 from .config import (ModelConfig, DegradeSpec, SPEC_KEYS, CONFIG_NAME, WEIGHTS_NAME, ONNX_NAME, UNFINISHED_NAME,  # noqa: F401
                                FORMAT_VERSION, WEIGHTS_DIR, bundled_models, model_dir, read_config, load_config)   # the one reader (00c_config)
@@ -106,10 +106,9 @@ def save_model(model: nn.Module,      # a model from `create_model` (trained by 
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     _check_finite(state, f"save_model({path})")
     if not (path/UNFINISHED_NAME).exists(): mark_unfinished(path)   # a training run's own note stays until the end
-    save_file(state, str(path/(WEIGHTS_NAME + '.tmp')), metadata={'format': 'fer_lowres', 'arch': config.arch})
-    (path/(CONFIG_NAME + '.tmp')).write_text(text)
-    os.replace(path/(WEIGHTS_NAME + '.tmp'), path/WEIGHTS_NAME)   # renames: each file is whole or absent
-    os.replace(path/(CONFIG_NAME + '.tmp'), path/CONFIG_NAME)
+    weights = safetensors_bytes(state, metadata={'format': 'fer_lowres', 'arch': config.arch})
+    with atomic_write(path/WEIGHTS_NAME, 'save_model', binary=True) as f: f.write(weights)   # each file whole or absent,
+    with atomic_write(path/CONFIG_NAME, 'save_model') as f: f.write(text)                    # a full disk an error naming it
     (path/UNFINISHED_NAME).unlink()                                 # last: the folder is complete
     return path
 
