@@ -19,7 +19,7 @@ body around it beyond what the crop holds, its corners are the photo's, and its 
 crop's, not the scene's. A real photo's faces differ in all of these; the benchmark measures detection and framing
 on faces whose right answer is known, not how a model copes with a camera.
 
-    python bench/scenes.py [--faces 700] [--models fer2013] [--csv FER2013_CSV] [--ferplus VOTES_CSV]
+    python bench/scenes.py [--faces 400] [--models fer2013] [--csv FER2013_CSV] [--ferplus VOTES_CSV]
                            [--sizes 8,10,12,16,24,32,48] [--empty 60] [--seed 0] [--threads 0]
 """
 from __future__ import annotations
@@ -124,7 +124,7 @@ def true_square_accuracy(predictor, scene_list, labels, s):
 def main(argv=None):
     from fer_lowres.core import find_fer2013
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--faces', type=int, default=700, help='PrivateTest faces, each placed once at every side')
+    p.add_argument('--faces', type=int, default=400, help='PrivateTest faces, each placed once at every side')
     p.add_argument('--models', default='fer2013', help="a bundled set ('fer2013': its specialists), or comma-separated model folders or bundled names")
     p.add_argument('--csv', default=None, help='FER2013 CSV (default: fer_lowres.core.find_fer2013())')
     p.add_argument('--ferplus', default=None, help="fer2013new.csv: FERPlus majority labels over --csv's pixels (aligned row by row)")
