@@ -59,6 +59,7 @@ def main(argv=None) -> int:
     except (FileNotFoundError, ValueError, KeyError, RuntimeError, OSError, ImportError) as e:
         if args.debug: raise
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        msg = str(msg).split(':\n\t', 1)[-1] if str(msg).startswith('Exception occured in `') else msg   # fastai's prefix for a callback's error
         print(f"fer-lowres {args.command}: error: {msg}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
