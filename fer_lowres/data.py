@@ -13,24 +13,23 @@ import numpy as np
 import pandas as pd
 import torch
 import kornia
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, PILImage, PILImageBW,
                                Resize, aug_transforms, DataLoaders, Datasets, Categorize, TensorImage, TensorImageBW,
                                Transform, retain_type, CategoryMap, TensorCategory, TensorBase)
 from .core import CLASSES, CLASSES8, canonical_label, native_to_index, FERPLUS_COLUMNS
 from .synthetic import synthetic_faces
+from .images import open_image, MAX_IMAGE_PIXELS, IMAGE_EXTS  # noqa: F401 (the one image reader, 00a_images; its limit for readers of this module)
 from .degrade import MAX_HR_SIZE
 
 # %% auto #0
-__all__ = ['SPLITS', 'IMAGE_EXTS', 'MAX_IMAGE_PIXELS', 'FER2013_USAGE', 'SPLIT_DIRS', 'FERPLUS_MODES', 'FERPLUS_FOLDERS',
-           'LAYOUTS', 'AUGMENTS', 'FAST_CACHE_BYTES', 'FaceSet', 'open_image', 'synthetic_faceset', 'read_fer2013_csv',
-           'read_image_folder', 'read_rafdb', 'read_expw', 'ferplus_targets', 'read_ferplus', 'read_ferplus_folder',
-           'detect_format', 'load_faces', 'RandomErase', 'face_augment', 'FaceGetter', 'LabelGetter', 'VoteTarget',
-           'TensorFaceGetter']
+__all__ = ['SPLITS', 'FER2013_USAGE', 'SPLIT_DIRS', 'FERPLUS_MODES', 'FERPLUS_FOLDERS', 'LAYOUTS', 'AUGMENTS', 'FAST_CACHE_BYTES',
+           'FaceSet', 'synthetic_faceset', 'read_fer2013_csv', 'read_image_folder', 'read_rafdb', 'read_expw',
+           'ferplus_targets', 'read_ferplus', 'read_ferplus_folder', 'detect_format', 'load_faces', 'RandomErase',
+           'face_augment', 'FaceGetter', 'LabelGetter', 'VoteTarget', 'TensorFaceGetter']
 
 # %% ../nbs/02_data.ipynb #c0005
 SPLITS = ('train', 'valid', 'test')
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.gif')   # a GIF is read as its first frame
 
 @dataclass
 class FaceSet:
@@ -72,40 +71,6 @@ class FaceSet:
 # %% ../nbs/02_data.ipynb #c0007
 from fastcore.basics import patch
 
-MAX_IMAGE_PIXELS = 64_000_000   # (ours) larger pictures are refused before decoding (decompression bombs)
-
-def _as_8bit(im: Image.Image) -> Image.Image:
-    "An `L` or `RGB` copy of `im`: 16-bit and float images scaled (not clipped), transparency over white."
-    if im.mode.startswith('I') or im.mode == 'F':
-        a = np.asarray(im, dtype=np.float64)
-        if im.mode == 'F': a = a * 255 if np.nanmax(a, initial=0) <= 1 else a
-        elif im.mode != 'I' or np.nanmax(a, initial=0) > 255: a = a / 257   # 16-bit: 65535 -> 255
-        return Image.fromarray(np.clip(np.nan_to_num(a), 0, 255).round().astype(np.uint8), 'L')
-    if im.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or (im.mode == 'P' and 'transparency' in im.info):
-        return Image.alpha_composite(Image.new('RGBA', im.size, (255, 255, 255, 255)), im.convert('RGBA')).convert('RGB')
-    if im.mode in ('L', 'RGB'): return im
-    return im.convert('L' if im.mode == '1' else 'RGB')
-
-def open_image(path, # an image file
-              ) -> Image.Image:
-    "Open and fully decode an image file as an upright 8-bit `L` or `RGB` picture, or raise an error that names the file."
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore', Image.DecompressionBombWarning)   # the check below says more
-            with Image.open(path) as im:
-                if im.width * im.height > MAX_IMAGE_PIXELS:
-                    raise ValueError(f"{path}: {im.width}x{im.height} px, more than the {MAX_IMAGE_PIXELS:,} pixels fer_lowres decodes "
-                                     "(a decompression bomb, or a picture to shrink first); refused without decoding it.")
-                im.load()   # the first frame of an animation
-                return _as_8bit(ImageOps.exif_transpose(im)).copy()
-    except FileNotFoundError: raise FileNotFoundError(f"{path}: image file not found.") from None
-    except Image.DecompressionBombError as e:
-        raise ValueError(f"{path}: more than the {MAX_IMAGE_PIXELS:,} pixels fer_lowres decodes (a decompression bomb, "
-                         f"or a picture to shrink first); refused without decoding it ({e})") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as e:
-        if str(e).startswith(f"{path}: "): raise
-        raise ValueError(f"{path}: not a readable image ({e}); expected a JPEG/PNG/BMP/GIF/TIFF/WebP face image.") from None
-
 @patch
 def image(self: FaceSet, i: int, # row position
           channels: int = 1,     # 1 (grayscale) or 3 (RGB)
@@ -134,7 +99,6 @@ def summary(self: FaceSet) -> dict:
     return dict(format=self.format, root=str(self.root) if self.root else None, n_images=len(self),
                 image_size=size, splits=self.split_counts(), classes=self.class_counts(),
                 skipped=dict(self.skipped))
-
 
 # %% ../nbs/02_data.ipynb #c0009
 @patch

@@ -23,29 +23,29 @@ SETS = ('fer2013', 'ferplus')
 def sizes(set_name): return {48: f'{set_name}_48px', 24: f'{set_name}_24px', 12: f'{set_name}_12px', 6: f'{set_name}_6px'}
 SIZES = sizes('fer2013')
 
-def valid_faces(data):
-    "The PublicTest faces of a FER2013 CSV or a FERPlus folder (majority labels) as (x in [0, 1], labels, class names)."
+def valid_faces(data, n=None):
+    "The PublicTest faces of a FER2013 CSV or a FERPlus folder (majority labels; the first `n` when given) as (x in [0, 1], labels, class names)."
     import torch
     from fer_lowres.data import load_faces
     fer = load_faces(data)
-    idx = fer.indices('valid')
+    idx = fer.indices('valid')[:n]
     x = torch.from_numpy(np.stack([np.asarray(fer.image(int(i))) for i in idx]))[:, None].float() / 255
     return x, fer.items['label'].to_numpy()[idx], fer.classes
 
-def measure_route_upto(folders: dict, csv=None, sides=range(6, 49)) -> dict:
+def measure_route_upto(folders: dict, csv=None, sides=range(6, 49), n=None) -> dict:
     """The largest face side each model should take in `pretrained.route`, measured: every PublicTest face shrunk to each
     side in `sides` and scored by every model; a model keeps the sides up to where the next larger one overtakes it."""
     import torch
     from fer_lowres.core import find_fer2013
     from fer_lowres.inference import Predictor
     from fer_lowres.pretrained import shrink_faces
-    x, y, _ = valid_faces(csv or find_fer2013())   # PublicTest: the split we choose on
+    x, y, _ = valid_faces(csv or find_fer2013(), n)   # PublicTest: the split we choose on
     idx = y   # one per face
     preds = {size: Predictor(f) for size, f in sorted(folders.items())}
     acc = {side: {size: float((p.probs(shrink_faces(x, side)).argmax(1) == y).mean()) for size, p in preds.items()} for side in sides}
-    print(f"PublicTest ({len(idx):,} faces) accuracy by face side and model:")
+    print(f"PublicTest ({len(idx):,} faces) accuracy by face side and model:", flush=True)
     print('side ' + ' '.join(f'{s:>6}px' for s in preds))
-    for side, a in acc.items(): print(f'{side:>4} ' + ' '.join(f'{a[s]:>8.3f}' for s in preds) + f'   best: {max(a, key=a.get)} px')
+    for side, a in acc.items(): print(f'{side:>4} ' + ' '.join(f'{a[s]:>8.3f}' for s in preds) + f'   best: {max(a, key=a.get)} px', flush=True)
     sizes, upto = list(preds), {}
     for small, big in zip(sizes, sizes[1:]):   # hand over at the side from which the larger model is better at every side
         first = next((side for side in sides if all(acc[t][big] > acc[t][small] for t in sides if t >= side)), max(sides) + 1)
@@ -177,6 +177,7 @@ def main():
     p.add_argument('--fer2013', default=str(ROOT.parent / 'shared/data/ferplus/fer2013.csv.gz'), help='FER2013 (original pixels), for the card\'s cross table')
     p.add_argument('--ferplus', default=str(ROOT.parent / 'shared/data/ferplus'), help='the FERPlus folder, for the card\'s cross table')
     p.add_argument('--default', choices=SETS, help='the default set named in the card (default: the higher mean in the cross table)')
+    p.add_argument('--route-faces', type=int, help='measure the routing on the first N PublicTest faces (default: all)')
     p.add_argument('--out', default=str(ROOT / 'fer_lowres/weights'))
     p.add_argument('--card-only', action='store_true', help='rewrite MODEL_CARD.md from the installed models')
     p.add_argument('--dry-run', action='store_true')
@@ -193,7 +194,7 @@ def main():
             print(f"{name}: {r['name']} (PublicTest {r['valid_accuracy']:.4f}; test {r[f'test_accuracy@{size}']:.4f})")
         if a.dry_run: return
         out.mkdir(parents=True, exist_ok=True)
-        upto = measure_route_upto({size: runs / r['name'] for size, (name, r) in shipped.items()}, a.data)
+        upto = measure_route_upto({size: runs / r['name'] for size, (name, r) in shipped.items()}, a.data, n=a.route_faces)
         print(f"route_upto (largest face side per model): {upto}")
         d = DATA[a.set]
         for size, (name, r) in shipped.items():
@@ -207,12 +208,12 @@ def main():
                        test_accuracy=r[f'test_accuracy@{size}'], test_macro_f1=r[f'test_macro_f1@{size}'],
                        test_accuracy_tta=r[f'test_accuracy_tta@{size}'],
                        test_accuracy_by_size={px: r[f'test_accuracy@{px}'] for px in (48, 24, 12, 6)},
-                       route_upto=upto[size],
+                       route_upto=upto[size], framing=dict(scale=1.13, dx=-0.02, dy=0.0),   # FER2013's crops, as measured (config.Framing)
                        retrain=f"bench/fer2013_full.py runs named in the card (see README), then python tools/bundle_models.py --set {a.set} --runs RUNS --data DATA")
             (dst / 'config.json').write_text(json.dumps(cfg, indent=2))
         print(f"wrote {len(shipped)} models to {out}")
     sets = installed(out)
-    cross, means = (cross_table(sets, a.fer2013, a.ferplus) if Path(a.fer2013).exists() and Path(a.ferplus).exists() else (None, None))
+    cross, means = (cross_table(sets, a.fer2013, a.ferplus) if len(sets) > 1 and Path(a.fer2013).exists() and Path(a.ferplus).exists() else (None, None))
     default = a.default or (max(means, key=means.get) if means else 'fer2013')
     (out / 'MODEL_CARD.md').write_text(card(sets, cross, means, default))
     print(f"wrote MODEL_CARD.md (default set: {default})")
