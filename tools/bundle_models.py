@@ -19,6 +19,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 from fer_lowres.core import CLASSES   # the canonical 7-class order
+from fer_lowres.config import Framing
 SETS = ('fer2013', 'ferplus')
 def sizes(set_name): return {48: f'{set_name}_48px', 24: f'{set_name}_24px', 12: f'{set_name}_12px', 6: f'{set_name}_6px'}
 SIZES = sizes('fer2013')
@@ -208,7 +209,7 @@ def main():
                        test_accuracy=r[f'test_accuracy@{size}'], test_macro_f1=r[f'test_macro_f1@{size}'],
                        test_accuracy_tta=r[f'test_accuracy_tta@{size}'],
                        test_accuracy_by_size={px: r[f'test_accuracy@{px}'] for px in (48, 24, 12, 6)},
-                       route_upto=upto[size], framing=dict(scale=1.13, dx=-0.02, dy=0.0),   # FER2013's crops, as measured (config.Framing)
+                       route_upto=upto[size], framing=Framing().to_dict(),   # FER2013's crops, as measured (bench/framing.py); FERPlus has the same crops
                        retrain=f"bench/fer2013_full.py runs named in the card (see README), then python tools/bundle_models.py --set {a.set} --runs RUNS --data DATA")
             (dst / 'config.json').write_text(json.dumps(cfg, indent=2))
         print(f"wrote {len(shipped)} models to {out}")
