@@ -123,7 +123,11 @@ def card(sets, cross=None, means=None, default='fer2013'):
         for s, name, size, accs in cross:
             L.append(f"| {s} | {name} | {size} px | {accs['FER2013 PrivateTest']:.3f} | {accs['FERPlus test']:.3f} | {np.mean(list(accs.values())):.3f} |")
         L += ["", "Mean over the four sizes and both test sets: " + ', '.join(f"`{s}` {m:.3f}" for s, m in sorted(means.items())) +
-              f". **`{default}` is the default**: the higher mean, measured by `python tools/bundle_models.py --card-only` on both test sets.", ""]
+              (f". **`{default}` is the default**: the higher mean, measured by `python tools/bundle_models.py --card-only` on both test sets."
+                    if default == max(means, key=means.get) else
+                    f". The higher mean is `{max(means, key=means.get)}`'s (measured by `python tools/bundle_models.py --card-only`), above all on"
+                    f" FERPlus's cleaner labels; **this release still defaults to `{default}`** (`config.DEFAULT_SET`): the measurement came at the"
+                    " end of the release, and switching the default, with the lessons and tests written against it, is the next step."), ""]
     for set_name, shipped in sorted(sets.items(), key=lambda kv: kv[0] != default):
         d = DATA[set_name]; teacher = shipped[48][1]
         classes = shipped[48][2]['classes']
