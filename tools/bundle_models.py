@@ -41,10 +41,9 @@ def measure_route_upto(folders: dict, csv=None, sides=range(6, 49), n=None) -> d
     from fer_lowres.inference import Predictor
     from fer_lowres.pretrained import shrink_faces
     x, y, _ = valid_faces(csv or find_fer2013(), n)   # PublicTest: the split we choose on
-    idx = y   # one per face
     preds = {size: Predictor(f) for size, f in sorted(folders.items())}
     acc = {side: {size: float((p.probs(shrink_faces(x, side)).argmax(1) == y).mean()) for size, p in preds.items()} for side in sides}
-    print(f"PublicTest ({len(idx):,} faces) accuracy by face side and model:", flush=True)
+    print(f"PublicTest ({len(y):,} faces) accuracy by face side and model:", flush=True)
     print('side ' + ' '.join(f'{s:>6}px' for s in preds))
     for side, a in acc.items(): print(f'{side:>4} ' + ' '.join(f'{a[s]:>8.3f}' for s in preds) + f'   best: {max(a, key=a.get)} px', flush=True)
     sizes, upto = list(preds), {}
