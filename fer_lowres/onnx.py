@@ -1,4 +1,4 @@
-"""`export_onnx` writes a model with a dynamic batch axis and its config, `DegradeSpec` included, in the file's metadata, so that an `.onnx` file alone is enough for a `Predictor`.
+"""`export_onnx` writes a model with a dynamic batch axis and its config, `DegradeSpec` included, in the file's metadata, so that an `.onnx` file alone is enough for a `Predictor`; `export_shared_onnx` writes the bundled models' form, which reads fp16 weights from the model's own safetensors file.
 
 Docs: http://localhost:8000/onnx.html.md"""
 
@@ -12,10 +12,12 @@ import numpy as np
 import torch
 import onnx
 from .inference import Predictor, _softmax
+from .config import model_dir, WEIGHTS_NAME, ONNX_NAME
 from .files import atomic_write, check_output, output_lock
 
 # %% auto #0
-__all__ = ['DYNAMO_MIN_OPSET', 'export_onnx', 'onnx_max_diff', 'onnx_prob_diff']
+__all__ = ['DYNAMO_MIN_OPSET', 'export_onnx', 'onnx_max_diff', 'onnx_prob_diff', 'safetensors_layout', 'half_precision',
+           'export_shared_onnx']
 
 # %% ../nbs/16_onnx.ipynb #c0043
 def _opset_of(proto) -> int | None:
@@ -101,3 +103,96 @@ def onnx_prob_diff(model, path, # a saved model (folder, or in memory) and its O
     torch_pred, onnx_pred = Predictor(model, backend='torch'), Predictor(path)
     x = torch_pred.prepare(faces)
     return float(np.abs(_softmax(torch_pred.logits(x)) - _softmax(onnx_pred.logits(x))).max()) if len(x) else 0.0
+
+# %% ../nbs/16_onnx.ipynb #fe9253c4
+_ST_DTYPES = {'F16': (onnx.TensorProto.FLOAT16, 2), 'F32': (onnx.TensorProto.FLOAT, 4)}   # safetensors' names -> ONNX's, bytes per number
+
+def safetensors_layout(path, # a safetensors file
+                      ) -> dict[str, tuple[str, tuple, int, int]]:
+    "Where each tensor of a safetensors file lies, from its header alone: {name: (dtype, shape, offset from the file's start, length in bytes)}."
+    with open(path, 'rb') as f:
+        n = int.from_bytes(f.read(8), 'little')
+        header = json.loads(f.read(n))
+    header.pop('__metadata__', None)
+    return {k: (v['dtype'], tuple(v['shape']), 8 + n + v['data_offsets'][0], v['data_offsets'][1] - v['data_offsets'][0]) for k, v in header.items()}
+
+def half_precision(folder, # a saved model folder
+                  ) -> Path:
+    "Rewrite the folder's `model.safetensors` with its kernels and matrices (tensors of 2 or more dimensions) in fp16, vectors as they are; returns the file."
+    from safetensors import safe_open
+    from safetensors.torch import load_file, save as safetensors_bytes
+    w = model_dir(folder)/WEIGHTS_NAME
+    with safe_open(str(w), 'pt') as f: meta = f.metadata()
+    stored = load_file(str(w))
+    if all(v.dtype == torch.float16 for v in stored.values() if v.is_floating_point() and v.dim() >= 2): return w   # already: left as it is
+    state = {k: v.half() if v.is_floating_point() and v.dim() >= 2 else v for k, v in stored.items()}
+    big = next((k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())), None)
+    if big is not None: raise ValueError(f"{w}: the weight {big!r} does not fit in fp16 (largest 65504, or not finite); the file is unchanged.")
+    with atomic_write(w, 'half_precision', binary=True) as f: f.write(safetensors_bytes(state, metadata=meta))
+    return w
+
+# %% ../nbs/16_onnx.ipynb #270dc571
+def _external(name, dtype, shape, offset, length, location) -> onnx.TensorProto:
+    "An initializer whose numbers are `length` bytes at `offset` of the file `location`, beside the .onnx file."
+    t = onnx.TensorProto(name=name, data_type=_ST_DTYPES[dtype][0], dims=shape, data_location=onnx.TensorProto.EXTERNAL)
+    for k, v in dict(location=location, offset=str(offset), length=str(length)).items():
+        e = t.external_data.add(); e.key, e.value = k, v
+    return t
+
+def export_shared_onnx(folder,       # a saved model folder (its weights in fp32, or fp16 from `half_precision`)
+                       check=None,   # called with the new file's path before it replaces model.onnx; raise to keep the old one
+                      ) -> Path:
+    "Write `folder/model.onnx` reading its weights from `folder/model.safetensors` (ONNX external data; fp16 ones cast to float): one copy of the weights for both runtimes."
+    from onnxscript import optimizer
+    folder = model_dir(folder)
+    layout = safetensors_layout(folder/WEIGHTS_NAME)
+    bad = sorted({d for d, *_ in layout.values()} - set(_ST_DTYPES) - {'I64'})
+    if bad: raise ValueError(f"{folder/WEIGHTS_NAME}: holds {bad} tensors; export_shared_onnx reads F16 and F32 ones.")
+    pred = Predictor(folder, backend='torch')
+    m, cfg = pred.model.cpu().eval(), pred.config.to_dict()   # the weights as stored: fp16 ones widened to float exactly
+    x = torch.rand(2, pred.channels, pred.input_size, pred.input_size)
+    with tempfile.TemporaryDirectory(prefix='fer_lowres_onnx_') as work:
+        raw = Path(work)/'model.onnx'
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='The tensor attributes .* were assigned during export')
+            torch.onnx.export(m, (x,), str(raw), dynamo=True, optimize=False, input_names=['input'], output_names=['logits'],
+                              dynamic_shapes=({0: torch.export.Dim('batch', min=1, max=1 << 16)},))
+        proto = onnx.load(str(raw))
+    g = proto.graph
+    shared = {t.name: t for t in g.initializer if t.name in layout}
+    for k, t in shared.items():   # the unoptimised graph's initializers are the state dict's tensors, by name and shape
+        if tuple(t.dims) != layout[k][1]: raise ValueError(f"{folder}: {k} is {layout[k][1]} in {WEIGHTS_NAME}, {tuple(t.dims)} in the graph.")
+    # while the optimizer simplifies the graph, the weights are inputs: nothing folds them into new numbers (no Conv+BatchNorm fusion)
+    g.input.extend(onnx.helper.make_tensor_value_info(k, t.data_type, list(t.dims)) for k, t in shared.items())
+    rest = [t for t in g.initializer if t.name not in shared]
+    del g.initializer[:]; g.initializer.extend(rest)
+    proto = optimizer.optimize(proto); g = proto.graph
+    inputs = [i for i in g.input if i.name not in shared]
+    del g.input[:]; g.input.extend(inputs)
+    used = {name for node in g.node for name in node.input}
+    casts = []
+    for k in (k for k in shared if k in used):   # each weight: the bytes in the safetensors file; an fp16 one goes through a Cast to float
+        dtype, shape, offset, length = layout[k]
+        g.initializer.append(_external(k, dtype, shape, offset, length, WEIGHTS_NAME))
+        if dtype == 'F16': casts.append(onnx.helper.make_node('Cast', [k], [f'{k}/float'], name=f'{k}/cast', to=onnx.TensorProto.FLOAT))
+    cast = {c.input[0]: c.output[0] for c in casts}
+    for node in g.node:
+        node.input[:] = [cast.get(name, name) for name in node.input]
+        del node.metadata_props[:]; node.doc_string = ''   # the exporter's stack traces: most of the file's bytes otherwise
+    nodes = casts + list(g.node)
+    del g.node[:]; g.node.extend(nodes)
+    for k, v in dict(fer_config=json.dumps(cfg), exporter='dynamo', weights=WEIGHTS_NAME).items():
+        p = proto.metadata_props.add(); p.key, p.value = k, v
+    path = folder/ONNX_NAME
+    with output_lock(path, 'export_shared_onnx'):
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{ONNX_NAME}.', suffix='.partial')   # beside the weights: external data is found relative to it
+        try:
+            with os.fdopen(fd, 'wb') as f: f.write(proto.SerializeToString())
+            new = Predictor(folder, onnx=tmp)
+            if float(np.abs(new.logits(x.numpy()) - pred.logits(x.numpy())).max()) > 1e-3:
+                raise ValueError(f"{path}: onnxruntime does not give PyTorch's outputs from the shared weights; nothing was written.")
+            if check is not None: check(Path(tmp))
+            os.chmod(tmp, 0o644); os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp): os.unlink(tmp)
+    return path

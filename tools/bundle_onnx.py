@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""Write `model.onnx` beside each bundled model's `model.safetensors`, checked against PyTorch, for the runtime.
+"""Store each bundled model's weights once, in half precision, and write the `model.onnx` that reads them, checked against PyTorch.
 
 The runtime (`fer_lowres.inference.Predictor`, `pretrained.SpecialistPredictor`, `fer-lowres predict`) runs a model
 folder's `model.onnx` with onnxruntime when there is one, so every bundled model should carry one. For each model
-this tool exports the network (`fer_lowres.onnx.export_onnx`: dynamic batch axis, the config in the metadata),
-then feeds the same prepared test faces to PyTorch and to onnxruntime and refuses the file (it is not written)
-when a class probability differs by more than `--tol` (default 1e-5). Test faces: FER2013's PrivateTest faces when
-the data set is found (`fer_lowres.core.find_fer2013`, `$FER2013_CSV`), else synthetic faces; it says which.
+this tool rewrites `model.safetensors` with its kernels and matrices in fp16 (`fer_lowres.onnx.half_precision`;
+a file already in that form is left as it is), then writes `model.onnx` in the shared form
+(`fer_lowres.onnx.export_shared_onnx`): its initializers are external data pointing into `model.safetensors`, so
+the wheel holds one copy of the weights (16_onnx teaches it). Before the new file replaces the old one it feeds the
+same prepared test faces to PyTorch and to onnxruntime, both reading that one file, and refuses it when a class
+probability differs by more than `--tol` (default 1e-5) or a label differs. Test faces: FER2013's PrivateTest
+faces when the data set is found (`fer_lowres.core.find_fer2013`, `$FER2013_CSV`), else synthetic faces; it says
+which. Run it after `tools/bundle_models.py`, which copies a run's fp32 weights in (the model card's accuracies are
+then those of the fp32 weights: evaluate the bundled models again with `fer-lowres evaluate NAME ...`).
 
   python tools/bundle_onnx.py                        # every bundled model (after dropping new model folders in)
   python tools/bundle_onnx.py ferplus                # the models of one set, or names / tags / folders
   python tools/bundle_onnx.py --check                # only compare the model.onnx files that are there
 """
-import argparse, os, shutil, sys, tempfile
+import argparse, os, sys
 from pathlib import Path
 import numpy as np
 
@@ -29,6 +34,20 @@ def test_faces(n: int, csv=None):
     faces, _ = synthetic_faces(n, size=48, seed=0)
     return faces, f"synthetic faces ({n:,}; FER2013 not found)"
 
+def compare(folder: Path, onnx_path: Path, faces) -> tuple[float, float]:
+    "(largest |probability difference|, fraction of faces with the same label) of PyTorch and onnxruntime on `faces`."
+    from fer_lowres.inference import Predictor, _softmax
+    ref, run = Predictor(folder, backend='torch'), Predictor(folder, onnx=onnx_path)
+    x = ref.prepare(faces)
+    p_torch, p_onnx = _softmax(ref.logits(x).astype(np.float64)), _softmax(run.logits(x).astype(np.float64))
+    return float(np.abs(p_torch - p_onnx).max()), float((p_torch.argmax(1) == p_onnx.argmax(1)).mean())
+
+def form(path: Path) -> str:
+    "How a model.onnx holds its weights: 'shared' (external data in model.safetensors) or 'self-contained'."
+    import onnx
+    inits = onnx.load(str(path), load_external_data=False).graph.initializer
+    return 'shared' if any(t.data_location == onnx.TensorProto.EXTERNAL for t in inits) else 'self-contained'
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog=__doc__.split('\n\n', 1)[1])
@@ -40,33 +59,33 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     import torch
     torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS') or 1))
-    from fer_lowres.config import bundled_models, resolve_models, ONNX_NAME
-    from fer_lowres.inference import Predictor, _softmax
-    from fer_lowres.onnx import export_onnx
+    from fer_lowres.config import bundled_models, resolve_models, ONNX_NAME, WEIGHTS_NAME
+    from fer_lowres.onnx import half_precision, export_shared_onnx
     folders = resolve_models(a.models or [m['name'] for m in bundled_models()])
     faces, source = test_faces(a.faces, a.csv)
     print(f"test faces: {source}")
     failed = 0
     for folder in folders:
-        target = folder/ONNX_NAME
+        target, weights = folder/ONNX_NAME, folder/WEIGHTS_NAME
+        def verdict(path):
+            diff, agree = compare(folder, path, faces)
+            ok = diff <= a.tol and agree == 1
+            print(f"{folder.name}: max |dprob| {diff:.1e} on {len(faces):,} faces, same label on {100 * agree:.2f}%"
+                  + ('' if ok else f"; over --tol {a.tol:g} or a label differs: {'refused' if a.check else 'not written'}"))
+            return ok
         if a.check:
             if not target.exists(): print(f"{folder.name}: no {ONNX_NAME}"); failed += 1; continue
-            path = target
-        else:
-            path = export_onnx(folder, Path(tempfile.mkdtemp(prefix='bundle_onnx_', dir=folder))/ONNX_NAME)
-        try:
-            ref, run = Predictor(folder, backend='torch'), Predictor(path)
-            x = ref.prepare(faces)
-            p_torch, p_onnx = _softmax(ref.logits(x).astype(np.float64)), _softmax(run.logits(x).astype(np.float64))
-            diff, agree = float(np.abs(p_torch - p_onnx).max()), float((p_torch.argmax(1) == p_onnx.argmax(1)).mean())
-            ok = diff <= a.tol
-            print(f"{folder.name}: max |dprob| {diff:.1e} on {len(x):,} faces, same label on {100 * agree:.2f}%"
-                  + ('' if ok else f"; over --tol {a.tol:g}: {'not written' if not a.check else 'refused'}")
-                  + (f"; wrote {target} ({path.stat().st_size / 1e6:.2f} MB)" if ok and not a.check else ''))
-            if ok and not a.check: os.chmod(path, 0o644); os.replace(path, target)
-            failed += not ok
-        finally:
-            if not a.check and path != target: shutil.rmtree(path.parent, ignore_errors=True)
+            failed += not verdict(target)
+            print(f"  {form(target)} {ONNX_NAME} ({target.stat().st_size / 1e6:.2f} MB), {WEIGHTS_NAME} {weights.stat().st_size / 1e6:.2f} MB")
+            continue
+        half_precision(folder)
+        def check(path):
+            if not verdict(path): raise ValueError('refused')
+        try: export_shared_onnx(folder, check=check)
+        except ValueError as e:
+            if str(e) != 'refused': raise
+            failed += 1; continue
+        print(f"  wrote {target} ({target.stat().st_size / 1e6:.2f} MB) reading {weights} ({weights.stat().st_size / 1e6:.2f} MB, fp16 kernels)")
     return 1 if failed else 0
 
 if __name__ == '__main__': sys.exit(main())
