@@ -19,9 +19,9 @@ from .images import read_image, to_uint8
 from .config import ModelConfig, DegradeSpec, Framing, get_protocol, load_config, model_dir, ONNX_NAME
 
 # %% auto #0
-__all__ = ['VIDEO_COLUMNS', 'DETECT_EVERY', 'VIDEO_BATCH', 'FaceResult', 'resize_matrix', 'onnx_session', 'Predictor',
-           'crop_faces', 'detect_crops', 'draw_faces', 'iter_video', 'analyse_video', 'plot_video', 'write_test_video',
-           'write_pan_video']
+__all__ = ['PICTURE_BATCH', 'VIDEO_COLUMNS', 'DETECT_EVERY', 'VIDEO_BATCH', 'FaceResult', 'resize_matrix', 'onnx_session',
+           'Predictor', 'crop_faces', 'detect_crops', 'draw_faces', 'iter_pictures', 'iter_video', 'analyse_video',
+           'plot_video', 'write_test_video', 'write_pan_video']
 
 # %% ../nbs/15_inference.ipynb #c0015
 @dataclass
@@ -307,6 +307,7 @@ def probs(self: Predictor, faces, scale=None, protocol=None) -> np.ndarray:
 @patch
 def predict_crops(self: Predictor, faces, # face crops, as `prepare` takes them
                   boxes=None,            # optional boxes to attach, one per face
+                  sides=None,            # unused: one model takes every size (`SpecialistPredictor.predict_crops` routes by it)
                  ) -> list[FaceResult]:
     "A `FaceResult` per face crop."
     p = self.probs(faces)
@@ -342,12 +343,13 @@ def detect_crops(image,                  # a picture: anything `read_image` read
                  margin: float = 0.0,    # see `crop_faces`
                  detector: str | None = None, # see `detect_faces`
                  framing: Framing | None = None, # see `crop_faces` (the model's: `Predictor.framing`)
+                 threads: int | None = None, # see `detect_faces`
                 ) -> tuple[np.ndarray, list[np.ndarray]]:
     "The face boxes found in `image` (the detector sees colour) and their square crops with `channels` channels."
     a = read_image(image, 3)
     if min(a.shape[:2]) < MIN_SIDE:
         raise ValueError(f"picture of {a.shape[1]}x{a.shape[0]} px is too small to hold a face (at least {MIN_SIDE} px a side).")
-    boxes = detect_faces(a, detector=detector, upscale=upscale, min_size=min_size)
+    boxes = detect_faces(a, detector=detector, upscale=upscale, min_size=min_size, threads=threads)
     return boxes, crop_faces(a, boxes, margin, channels, framing) if len(boxes) else []
 
 @patch
@@ -375,6 +377,67 @@ def draw_faces(image, results: list[FaceResult], # a picture and its predictions
         cv2.rectangle(a, (x, y), (x + w, y + h), (255, 210, 0), thick)
         cv2.putText(a, f"{r.label} {r.probs[r.label]:.2f}", (x, max(12, y - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thick, (255, 210, 0), thick)
     return a
+
+# %% ../nbs/15_inference.ipynb #580ca9a8
+PICTURE_BATCH = 16   # (ours) the faces of up to 16 pictures go to the model in one call, as a video's 16 frames (`VIDEO_BATCH`)
+
+def _n_workers(workers) -> int:
+    "`workers` as a count: None means one per core this process may use."
+    if workers is None: return len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    if not (isinstance(workers, (int, np.integer)) and not isinstance(workers, bool) and workers >= 1):
+        raise ValueError(f"workers must be None (one per core) or an integer >= 1, got {workers!r}.")
+    return int(workers)
+
+def _faces_of(predictor, found: list) -> list[list[FaceResult]]:
+    "The `FaceResult`s of several pictures' `(boxes, crops)`, all their faces in one call of the model: one list per picture."
+    boxes = [b for bs, _ in found for b in bs]
+    crops = [c for _, cs in found for c in cs]
+    sides = [predictor.framing.square(b)[2] for b in boxes]   # each face's side in its picture, as `predict` routes it
+    results = iter(predictor.predict_crops(crops, boxes, sides=sides) if crops else [])
+    return [[next(results) for _ in bs] for bs, _ in found]
+
+def _answer(predictor, group: list):
+    "`(picture, results, error)` for each `(picture, found, error)` of `group`: one call of the model for all; if it fails, picture by picture, so that the error names its picture."
+    try: answers = iter(_faces_of(predictor, [f for _, f, e in group if e is None]))
+    except (OSError, ValueError, TypeError): answers = None
+    for picture, found, error in group:
+        results = []
+        if error is None and answers is not None: results = next(answers)
+        elif error is None:
+            try: results = _faces_of(predictor, [found])[0]
+            except (OSError, ValueError, TypeError) as e: error = e
+        yield picture, results, error
+
+def iter_pictures(pictures,                 # picture files (or anything `read_image` reads), in the order wanted
+                  predictor,                # a `Predictor`, or a `SpecialistPredictor` of `18_pretrained`
+                  upscale: float = 1.0,     # see `detect_faces`
+                  min_size: int | None = None, # see `detect_faces`
+                  margin: float = 0.0,      # see `crop_faces`
+                  detector: str | None = None, # see `detect_faces`
+                  workers: int | None = None, # pictures read and searched at once, a thread each (None: one per core; 1: one at a time, its detection on every core)
+                  batch: int = PICTURE_BATCH, # classify the faces of up to this many pictures (those searched already) in one call of the model
+                 ):
+    "A generator of `(picture, results, error)` per picture, in the order given: the `FaceResult`s `predictor.predict` gives it, or the error that stopped it."
+    from concurrent.futures import ThreadPoolExecutor
+    workers = _n_workers(workers)
+    if hasattr(pictures, '__len__'): workers = max(1, min(workers, len(pictures)))   # one picture: its detection on every core
+    if not (isinstance(batch, (int, np.integer)) and not isinstance(batch, bool) and batch >= 1): raise ValueError(f"batch must be an integer >= 1, got {batch!r}.")
+    threads = None if workers == 1 else 1   # several pictures at once: one core each
+    def find(picture):                      # on a worker thread: read, detect, crop
+        try: return detect_crops(picture, predictor.channels, upscale, min_size, margin, detector, predictor.framing, threads), None
+        except (OSError, ValueError, TypeError) as e: return None, e
+    pictures, ahead = iter(pictures), collections.deque()   # (picture, its future), in order
+    pool = ThreadPoolExecutor(workers, thread_name_prefix='fer_lowres_pictures')
+    try:
+        while True:
+            for picture in itertools.islice(pictures, workers + batch - len(ahead)): ahead.append((picture, pool.submit(find, picture)))
+            if not ahead: return
+            picture, future = ahead.popleft()
+            group = [(picture, *future.result())]   # the next picture, waited for; with it those searched already, up to `batch`
+            while ahead and len(group) < batch and ahead[0][1].done() and ahead[0][1].exception() is None:
+                picture, future = ahead.popleft(); group.append((picture, *future.result()))
+            yield from _answer(predictor, group)
+    finally: pool.shutdown(wait=False, cancel_futures=True)
 
 # %% ../nbs/15_inference.ipynb #c0037
 VIDEO_COLUMNS = ('frame', 'time_s', 'face', 'track', 'x', 'y', 'w', 'h', 'label')   # then one probability column per class
