@@ -12,8 +12,8 @@ from .files import RowWriter, check_output, output_lock, atomic_write, strict_js
 
 # %% auto #0
 __all__ = ['MAX_EPOCHS', 'MAX_BATCH', 'MAX_FRAMES', 'DEMO_MODELS', 'DEMO_WRITER', 'DEMO_EPOCHS', 'RESULT_COLUMNS', 'NO_FACE',
-           'MAX_UPSCALE', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo', 'cli_export',
-           'cli_predict', 'VideoWarning', 'cli_video', 'cmd_models', 'add_cli_commands']
+           'MAX_UPSCALE', 'MAX_WORKERS', 'cmd_info', 'build_parser', 'main', 'cmd_train', 'cmd_evaluate', 'cmd_demo',
+           'cli_export', 'cli_predict', 'VideoWarning', 'cli_video', 'cmd_models', 'add_cli_commands']
 
 # %% ../nbs/20_cli.ipynb #c0005
 def _print_table(d: dict, title: str):
@@ -355,6 +355,7 @@ def _check_predict_args(batch_size, upscale):
         raise ValueError(f"--upscale must be a finite number in (0, {MAX_UPSCALE}], got {upscale!r}.")
 
 MAX_UPSCALE = 8   # (ours) enough for 3 px faces; 1e6 would ask for a picture of terapixels
+MAX_WORKERS = 1024   # (ours) threads, more than the cores of any machine
 
 def cli_predict(paths: list[str],         # image files and/or folders of images
                 model_dir=None,           # a saved model folder, an .onnx file or a bundled name (default: the bundled specialists)
@@ -365,11 +366,14 @@ def cli_predict(paths: list[str],         # image files and/or folders of images
                 out=None,                 # also append each file's result to this .jsonl or .csv file as soon as it is known
                 detector: str | None = None, # the face detector (default: the best installed; see `fer_lowres.detect`)
                 overwrite: bool = False,  # `out` may replace a file that is not ours, or be written through a symbolic link
+                workers: int | None = None, # photos searched for faces at once, a core each (default: one per core; see `iter_pictures`)
                ) -> int:
     "Predict for every picture, print a table or JSON, and return the number of files that failed."
     from fer_lowres.core import MIN_SIDE
-    from fer_lowres.inference import read_image
+    from fer_lowres.inference import read_image, iter_pictures
     _check_predict_args(batch_size, upscale)
+    if workers is not None and not (isinstance(workers, int) and 1 <= workers <= MAX_WORKERS):
+        raise ValueError(f"--workers must be an integer from 1 to {MAX_WORKERS}, got {workers!r}.")
     files = _expand(paths)
     writer = _ResultWriter(out, csv_rows=_predict_csv_rows, overwrite=overwrite) if out is not None else None
     results = {str(f): dict(file=str(f), faces=[], error=None) for f in files}
@@ -389,13 +393,11 @@ def cli_predict(paths: list[str],         # image files and/or folders of images
                     except (OSError, ValueError, TypeError) as e: results[str(f)]['error'] = str(e)
                 for f, r in zip(ok, pred.predict_crops(crops)): results[str(f)]['faces'] = [r.to_dict()]
                 done(chunk)
-        else:
-            for f in files:
-                try:
-                    faces = pred.predict(f, upscale=upscale, detector=detector)
-                    if faces: results[str(f)]['faces'] = [r.to_dict() for r in faces]
-                    else: results[str(f)]['error'] = f"{f}: {NO_FACE}"
-                except (OSError, ValueError, TypeError) as e: results[str(f)]['error'] = str(e)
+        else:   # several photos at once, each answered as `predict` answers it, in order (15_inference)
+            for f, faces, error in iter_pictures(files, pred, upscale=upscale, detector=detector, workers=workers):
+                if error is not None: results[str(f)]['error'] = str(error)
+                elif faces: results[str(f)]['faces'] = [r.to_dict() for r in faces]
+                else: results[str(f)]['error'] = f"{f}: {NO_FACE}"
                 done([f])
     finally:
         if writer: writer.close()
@@ -473,7 +475,7 @@ def cmd_models(args):
     return 0
 
 def _cmd_export(args): return cli_export(args.model_dir, args.onnx, args.opset, args.overwrite) or 0
-def _cmd_predict(args): return 1 if cli_predict(args.images, args.model, not args.no_detect, args.json, args.upscale, args.batch_size, args.out, args.detector, args.overwrite) else 0
+def _cmd_predict(args): return 1 if cli_predict(args.images, args.model, not args.no_detect, args.json, args.upscale, args.batch_size, args.out, args.detector, args.overwrite, args.workers) else 0
 def _cmd_video(args):
     cli_video(args.video, args.model, args.every, args.smooth, not args.no_detect, args.upscale, out_csv=args.csv, detector=args.detector,
               out=args.out, detect_every=args.detect_every, overwrite=args.overwrite)
@@ -505,6 +507,7 @@ def add_cli_commands(subparsers) -> None:
     s.add_argument('--upscale', type=_upscale, default=1.0, help=f'enlarge photos before face detection (rarely needed: the detector finds faces from ~10 px; at most {MAX_UPSCALE})')
     s.add_argument('--detector', default='auto', choices=['auto', *DETECTORS], help='face detector (default auto: the best installed, mtcnn-fer: MTCNN with two nets fine-tuned on FER2013; mtcnn, the original nets, finds fewer faces; see fer_lowres.detect)')
     s.add_argument('--batch-size', type=_upto(MAX_BATCH), default=256, help='faces per forward pass')
+    s.add_argument('--workers', type=_upto(MAX_WORKERS), default=None, help='photos searched for faces at once, a core each (default: one per core)')
     s.add_argument('--out', default=None, help='also write each result as soon as it is known to this .jsonl (JSON lines) or .csv file')
     s.add_argument('--overwrite', action='store_true', help='let --out replace a file that is not a results file of ours, or write through a symbolic link')
     s.set_defaults(func=_cmd_predict)
