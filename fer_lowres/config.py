@@ -287,7 +287,7 @@ def read_config(path) -> dict:
     return load_config(path).to_dict(flat=True)
 
 # %% ../nbs/00c_config.ipynb #c4b26496
-DEFAULT_SET = 'fer2013'   # the bundled set used when no model is named
+DEFAULT_SET = 'ferplus'   # the bundled set used when no model is named: the better of the two on both test sets (MODEL_CARD.md)
 
 def bundled_models(root=None, # folder of model folders (default: the package's `weights/`)
                   ) -> list[dict]:
