@@ -115,18 +115,6 @@ def onnx_session(path, threads: int | None = None):
     try: return ort.InferenceSession(str(path), so, providers=['CPUExecutionProvider'])
     except Exception as e: raise ValueError(f"{path}: onnxruntime cannot load it ({str(e).splitlines()[0]}).") from None
 
-def _check_onnx_graph(session, cfg: dict, path):
-    "Refuse an ONNX file whose `fer_config` metadata disagrees with its graph (channels, input size, number of classes), naming the file."
-    inp, out = session.get_inputs()[0], session.get_outputs()[0]
-    dim = lambda shape, i: shape[i] if len(shape) > i and isinstance(shape[i], int) else None
-    want_c, size, n = int(cfg['channels']), DegradeSpec.from_dict(cfg, str(path)).input_size, dim(out.shape, 1)
-    problems = [] if len(inp.shape) == 4 else [f"its input has {len(inp.shape)} dimensions, not 4 (batch, channels, height, width)"]
-    if dim(inp.shape, 1) not in (None, want_c): problems.append(f"the graph reads {dim(inp.shape, 1)} channel(s), the metadata says {want_c}")
-    hw = (dim(inp.shape, 2), dim(inp.shape, 3))
-    if hw != (None, None) and hw != (size, size): problems.append(f"the graph reads {hw[1]}x{hw[0]} px, the metadata's degradation gives {size}x{size}")
-    if n is not None and n != len(cfg['classes']): problems.append(f"the graph gives {n} scores, the metadata names {len(cfg['classes'])} classes")
-    if problems: raise ValueError(f"{path}: its fer_config metadata disagrees with its graph: {'; '.join(problems)}. Export it again with export_onnx.")
-
 def _check_onnx_graph(session, config, path):
     "Refuse an ONNX file whose `fer_config` metadata (`config`) disagrees with its graph (channels, input size, number of classes), naming the file."
     inp, out = session.get_inputs()[0], session.get_outputs()[0]
