@@ -251,13 +251,15 @@ def prepare(self: Predictor, faces,       # face crops: a list of images, a stac
             scale: float | None = None,   # degradation factor (default: the config's)
             protocol: str | None = None,  # degradation protocol (default: the config's)
            ) -> np.ndarray:
-    "The model's input for `faces`, float32 (B, C, S, S): channels, resize to `hr_size`, then the model's `DegradeSpec` as in training."
+    "The model's input for `faces`, float32 (B, C, S, S): channels, the central square, resize to `hr_size`, then the model's `DegradeSpec` as in training."
     spec = self.spec.at(scale, protocol)
     hr, out = spec.hr_size, []
     if isinstance(faces, (list, tuple)) and not len(faces): return np.zeros((0, self.channels, spec.input_size, spec.input_size), np.float32)
     for x in _batches(faces, self.channels):
         H, W = x.shape[-2:]
         if min(H, W) < MIN_SIDE: raise ValueError(f"face crop of {W}x{H} px is too small: expected at least {MIN_SIDE} px a side.")
+        if H != W:   # a crop that is not square: its central square, never squashed (ours, measured below)
+            H = W = min(H, W); x = x[..., (x.shape[-2] - H) // 2:(x.shape[-2] - H) // 2 + H, (x.shape[-1] - W) // 2:(x.shape[-1] - W) // 2 + W]
         x = _channels(x, self.channels)
         if spec.scale > 1 and (H, W) == spec.lr_hw:   # already an LR face of the model's size: from the LR step on
             if spec.mode == 'up': x = _resample(x, *_axes(spec, from_lr=True))   # (a native model takes it as it is)
