@@ -72,7 +72,7 @@ def main(argv=None) -> int:
         return 130
 
 def _show_warnings_plainly():
-    "The package's own warnings (a picture squashed, a video cut short) as one line on standard error, not Python's two."
+    "The package's own warnings (a picture far longer than wide, a video cut short) as one line on standard error, not Python's two."
     import warnings
     show = warnings.showwarning
     def plain(message, category, filename, lineno, file=None, line=None):

@@ -18,7 +18,7 @@ __all__ = ['MAX_IMAGE_PIXELS', 'IMAGE_EXTS', 'MAX_ASPECT', 'ImageWarning', 'open
 # %% ../nbs/00a_images.ipynb #b8aee656
 MAX_IMAGE_PIXELS = 64_000_000   # (ours) larger pictures are refused before decoding (decompression bombs)
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.gif')   # what a folder of pictures holds (a GIF: its first frame)
-MAX_ASPECT = 10   # (ours) a picture longer than 10:1 holds no face a model reads: warned about, since a crop is squashed to a square
+MAX_ASPECT = 10   # (ours) a picture longer than 10:1 holds no face a model reads: warned about, since only a crop's central square is read
 
 class ImageWarning(UserWarning):
     "A picture that is read, but probably not as the user meant (a strip far longer than wide)."
@@ -52,7 +52,7 @@ def open_image(path,                        # an image file
                                      "(a decompression bomb, or a picture to shrink first); refused without decoding it.")
                 if max(im.size) > MAX_ASPECT * min(im.size):
                     warnings.warn(f"{path}: {im.width}x{im.height} px is more than {MAX_ASPECT}:1; a face crop is about square, and this one "
-                                  "will be squashed to the model's square input (or hold no face)", ImageWarning, stacklevel=2)
+                                  "only its central square will be read as a face (or it holds no face)", ImageWarning, stacklevel=2)
                 im.load()   # the first frame of an animation
                 return _as_8bit(ImageOps.exif_transpose(im), tuple(background), str(path)).copy()
     except FileNotFoundError: raise FileNotFoundError(f"{path}: image file not found.") from None
