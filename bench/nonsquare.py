@@ -29,6 +29,7 @@ def main(argv=None):
     def trim(x):                                   # one crop's central square
         s = min(x.shape); y0, x0 = (x.shape[0] - s) // 2, (x.shape[1] - s) // 2
         return x[y0:y0 + s, x0:x0 + s]
+    squash = lambda xs: np.stack([cv2.resize(x, (48, 48), interpolation=cv2.INTER_CUBIC) for x in xs])   # `prepare` trims now: squashed here
     print(f"{a.model} on {len(y):,} {fs.format} test faces; square 48x48: {acc(faces):.4f}")
     print('| crop | squashed | central square | padded (edges repeated) |\n|---|--:|--:|--:|')
     for frac in (0.77, 0.6):
@@ -36,8 +37,6 @@ def main(argv=None):
         tall, wide = faces[:, :, o:o + w], faces[:, o:o + w, :]
         pad_tall = np.stack([cv2.copyMakeBorder(t, 0, 0, o, 48 - w - o, cv2.BORDER_REPLICATE) for t in tall])
         pad_wide = np.stack([cv2.copyMakeBorder(t, o, 48 - w - o, 0, 0, cv2.BORDER_REPLICATE) for t in wide])
-        # `prepare` trims now, so "squashed" is made here: each crop resized to 48x48 first
-        squash = lambda xs: np.stack([cv2.resize(x, (48, 48), interpolation=cv2.INTER_CUBIC) for x in xs])
         print(f"| {w}x48 (narrow) | {acc(squash(tall)):.4f} | {acc(np.stack([trim(t) for t in tall])):.4f} | {acc(pad_tall):.4f} |")
         print(f"| 48x{w} (low) | {acc(squash(wide)):.4f} | {acc(np.stack([trim(t) for t in wide])):.4f} | {acc(pad_wide):.4f} |")
 

@@ -491,6 +491,8 @@ def add_cli_commands(subparsers) -> None:
     "Add the `models`, `export`, `predict` and `video` commands to an argparse subparsers object; each `func(args)` returns an exit code."
     from fer_lowres.detect import DETECTORS
     from fer_lowres.config import DEFAULT_SET
+    models_help = ("a set of bundled models (see `fer-lowres models`: ferplus, fer2013), a bundled model's name or tag, a saved model folder, "
+                   f"an .onnx file, or several names joined by commas; default: the set {DEFAULT_SET}, each face to the model for its size")
     s = subparsers.add_parser('models', help='list the pretrained models installed with the package, by set')
     s.add_argument('--json', action='store_true', help='print one JSON object {"default_set": ..., "models": [...]}')
     s.set_defaults(func=cmd_models)
@@ -502,7 +504,7 @@ def add_cli_commands(subparsers) -> None:
     s.set_defaults(func=_cmd_export)
     s = subparsers.add_parser('predict', help='predict expressions for photos or face crops')
     s.add_argument('images', nargs='+', help='image files or folders')
-    s.add_argument('--models', '--model', dest='model', default=None, help="a set of bundled models (see `fer-lowres models`: ferplus, fer2013), a bundled model's name or tag, a saved model folder, an .onnx file, or several names joined by commas; default: the set " + DEFAULT_SET + ", each face to the model for its size")
+    s.add_argument('--models', '--model', dest='model', default=None, help=models_help)
     s.add_argument('--no-detect', action='store_true', help='each image is already a face crop (any size)')
     s.add_argument('--json', action='store_true', help='print one JSON object')
     s.add_argument('--upscale', type=_upscale, default=1.0, help=f'enlarge photos before face detection (rarely needed: the detector finds faces from ~10 px; at most {MAX_UPSCALE})')
@@ -514,7 +516,7 @@ def add_cli_commands(subparsers) -> None:
     s.set_defaults(func=_cmd_predict)
     s = subparsers.add_parser('video', help='expressions over time in a video')
     s.add_argument('video', help='a video file')
-    s.add_argument('--models', '--model', dest='model', default=None, help="a set of bundled models (see `fer-lowres models`: ferplus, fer2013), a bundled model's name or tag, a saved model folder, an .onnx file, or several names joined by commas; default: the set " + DEFAULT_SET + ", each face to the model for its size")
+    s.add_argument('--models', '--model', dest='model', default=None, help=models_help)
     s.add_argument('--every', type=_upto(MAX_FRAMES), default=1, help='analyse every k-th frame')
     s.add_argument('--smooth', type=_upto(MAX_EPOCHS), default=1, help='average probabilities over this many analysed frames')
     s.add_argument('--no-detect', action='store_true', help='each frame is already a face crop')

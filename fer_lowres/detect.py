@@ -225,8 +225,8 @@ def _detect_mtcnn(rgb, min_size=10., thresholds=MTCNN_THRESHOLDS, factor=0.709, 
     side, small_onet, small_veto = (MTCNN_FER_SMALL if name == 'mtcnn-fer' else (0, 0, 0)) if small is None else small
     b, reg, score, opinion = _mtcnn_windows(rgb, min_size, thresholds, factor, threads, name, folder, bool(veto), smallest)
     if not veto: return _mtcnn_faces(b, reg, score, slice(None))
-    small = b[:, 2] - b[:, 0] < side                   # O-net's input window, before its box correction
-    return _mtcnn_faces(b, reg, score, (opinion >= veto) | (small & (score > small_onet) & (opinion >= small_veto)))
+    under = b[:, 2] - b[:, 0] < side                   # O-net's input window, before its box correction
+    return _mtcnn_faces(b, reg, score, (opinion >= veto) | (under & (score > small_onet) & (opinion >= small_veto)))
 
 # %% ../nbs/14_detect.ipynb #26e04e70
 @lru_cache(maxsize=2)

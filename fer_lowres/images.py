@@ -51,8 +51,8 @@ def open_image(path,                        # an image file
                     raise ValueError(f"{path}: {im.width}x{im.height} px, more than the {MAX_IMAGE_PIXELS:,} pixels fer_lowres decodes "
                                      "(a decompression bomb, or a picture to shrink first); refused without decoding it.")
                 if max(im.size) > MAX_ASPECT * min(im.size):
-                    warnings.warn(f"{path}: {im.width}x{im.height} px is more than {MAX_ASPECT}:1; a face crop is about square, and this one "
-                                  "only its central square will be read as a face (or it holds no face)", ImageWarning, stacklevel=2)
+                    warnings.warn(f"{path}: {im.width}x{im.height} px is more than {MAX_ASPECT}:1; a face crop is about square, so only "
+                                  "its central square will be read as a face (or it holds no face)", ImageWarning, stacklevel=2)
                 im.load()   # the first frame of an animation
                 return _as_8bit(ImageOps.exif_transpose(im), tuple(background), str(path)).copy()
     except FileNotFoundError: raise FileNotFoundError(f"{path}: image file not found.") from None

@@ -259,7 +259,8 @@ def prepare(self: Predictor, faces,       # face crops: a list of images, a stac
         H, W = x.shape[-2:]
         if min(H, W) < MIN_SIDE: raise ValueError(f"face crop of {W}x{H} px is too small: expected at least {MIN_SIDE} px a side.")
         if H != W:   # a crop that is not square: its central square, never squashed (ours, measured below)
-            H = W = min(H, W); x = x[..., (x.shape[-2] - H) // 2:(x.shape[-2] - H) // 2 + H, (x.shape[-1] - W) // 2:(x.shape[-1] - W) // 2 + W]
+            s = min(H, W); y0, x0 = (H - s) // 2, (W - s) // 2
+            x, H, W = x[..., y0:y0 + s, x0:x0 + s], s, s
         x = _channels(x, self.channels)
         if spec.scale > 1 and (H, W) == spec.lr_hw:   # already an LR face of the model's size: from the LR step on
             if spec.mode == 'up': x = _resample(x, *_axes(spec, from_lr=True))   # (a native model takes it as it is)
